@@ -1,0 +1,63 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/startgate/founderbot/bot/telegram"
+	"github.com/startgate/founderbot/bot/telegram/telegramtest"
+	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/store/storetest"
+)
+
+// TestUpdateDeliveredTwice: Telegram redelivers an update after a crash
+// (before the offset was saved); the second delivery has no effect.
+func TestUpdateDeliveredTwice(t *testing.T) {
+	srv := telegramtest.New(t, token)
+	env := storetest.New(t)
+	me := salma.ID
+	telegram.HandleForTest(t, token, srv.URL(), env.Store, srv.Text(salma, me, "/apply"))
+	u := srv.Text(salma, me, "Acme")
+	u.ID = 77
+	telegram.HandleForTest(t, token, srv.URL(), env.Store, u)
+	n := len(srv.Messages(me))
+	telegram.HandleForTest(t, token, srv.URL(), env.Store, u)
+	if got := len(srv.Messages(me)); got != n {
+		t.Errorf("redelivered update sent %d more messages; want 0", got-n)
+	}
+	s, ver, _, err := env.Store.LoadSession(context.Background(), telegram.FounderID(me), "")
+	if err != nil || s.Step != "founder" || ver != 2 {
+		t.Errorf("session after redelivery = step %q version %d (%v); want step founder, version 2", s.Step, ver, err)
+	}
+}
+
+// TestTokenNeverLogged: a Bot API server that cannot be reached yields
+// errors whose URL holds the token; the logs show it redacted.
+func TestTokenNeverLogged(t *testing.T) {
+	env := storetest.New(t)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	cat, _ := flows.NewCatalog("fr")
+	eng := flows.NewEngine(env.Store, cat, flows.Config{}, log)
+	// A closed port on loopback: every request fails at once.
+	tg, err := telegram.New(telegram.Config{Token: token, APIURL: "http://127.0.0.1:1", Poll: time.Second}, eng, env.Store, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err = tg.Run(ctx)
+	if err == nil {
+		t.Fatal("Run against an unreachable server returned no error")
+	}
+	if strings.Contains(err.Error(), token) || strings.Contains(logs.String(), token) {
+		t.Errorf("token leaked:\nerr: %v\nlogs: %s", err, logs.String())
+	}
+	if !strings.Contains(err.Error(), "deleteWebhook") {
+		t.Errorf("error %q does not say where it failed", err)
+	}
+}

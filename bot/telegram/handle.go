@@ -1,0 +1,153 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/startgate/founderbot/flows"
+)
+
+// handle applies one update and answers it. Failures stop here: they are
+// logged once and the founder is told something useful, never the error.
+func (t *Telegram) handle(ctx context.Context, in incoming) {
+	defer func() {
+		if p := recover(); p != nil {
+			t.log.Error("telegram update panicked", "update", in.ev.UpdateID, "panic", p, "stack", string(debug.Stack()))
+			t.fail(ctx, in)
+		}
+	}()
+	res, err := t.eng.Handle(ctx, in.ev)
+	if err != nil {
+		t.log.Error("handle telegram update", "update", in.ev.UpdateID, "founder", in.ev.Founder, "err", err)
+		t.fail(ctx, in)
+		return
+	}
+	if res.Duplicate {
+		t.log.Debug("telegram update already handled", "update", in.ev.UpdateID)
+		if in.callback != nil {
+			t.answerCallback(ctx, in.callback.ID, "")
+		}
+		return
+	}
+	if in.callback != nil {
+		// Answer first: the founder's client shows a spinner until then.
+		t.answerCallback(ctx, in.callback.ID, res.Notice)
+		t.markPressed(ctx, in.callback, res.Expired)
+	}
+	for _, r := range res.Replies {
+		if err := t.Send(ctx, in.chatID, r); err != nil {
+			t.log.Error("telegram reply", "update", in.ev.UpdateID, "founder", in.ev.Founder, "err", t.redact(err))
+			return
+		}
+	}
+}
+
+func (t *Telegram) fail(ctx context.Context, in incoming) {
+	if in.callback != nil {
+		t.answerCallback(ctx, in.callback.ID, "")
+	}
+	if err := t.Send(ctx, in.chatID, t.eng.ErrorReply(in.ev.LangHint)); err != nil {
+		t.log.Error("telegram error reply", "update", in.ev.UpdateID, "err", t.redact(err))
+	}
+}
+
+func (t *Telegram) answerCallback(ctx context.Context, id, text string) {
+	if _, err := t.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text}); err != nil {
+		t.log.Warn("telegram answer callback", "err", t.redact(err))
+	}
+}
+
+// markPressed takes the buttons off the message that was pressed, so old
+// questions cannot be answered again, and notes the choice made under it.
+func (t *Telegram) markPressed(ctx context.Context, cq *models.CallbackQuery, expired bool) {
+	m := cq.Message.Message
+	if m == nil || m.ReplyMarkup == nil {
+		return
+	}
+	var err error
+	label := pressedLabel(m, cq.Data)
+	if expired || label == "" || m.Text == "" {
+		_, err = t.api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
+			ChatID: m.Chat.ID, MessageID: m.ID, ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}})
+	} else {
+		// The text comes back without markup but with its entities; appending
+		// leaves their UTF-16 offsets valid, and no parse mode means the
+		// founder's own text cannot turn into markup.
+		_, err = t.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{
+			ChatID: m.Chat.ID, MessageID: m.ID, Text: m.Text + "\n\n→ " + label, Entities: m.Entities,
+			LinkPreviewOptions: noPreview})
+	}
+	if err != nil && !errors.Is(err, tgbot.ErrorBadRequest) { // "not modified" or too old: nothing to do
+		t.log.Warn("telegram mark pressed", "err", t.redact(err))
+	}
+}
+
+var noPreview = &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
+
+// maxSendAttempts bounds how often one reply is retried after Telegram
+// said "too many requests".
+const maxSendAttempts = 3
+
+// Send sends a reply to a chat, waiting out Telegram's flood control.
+func (t *Telegram) Send(ctx context.Context, chatID int64, r flows.Reply) error {
+	p := &tgbot.SendMessageParams{ChatID: chatID, Text: r.Text, ParseMode: models.ParseModeHTML,
+		ReplyMarkup: keyboard(r.Buttons), LinkPreviewOptions: noPreview}
+	for attempt := 1; ; attempt++ {
+		_, err := t.api.SendMessage(ctx, p)
+		var flood *tgbot.TooManyRequestsError
+		if !errors.As(err, &flood) || attempt == maxSendAttempts {
+			if err != nil {
+				return fmt.Errorf("send message to %d: %w", chatID, err)
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(flood.RetryAfter) * time.Second):
+		}
+	}
+}
+
+// getUpdates long-polls for updates from offset on. It is written here
+// rather than taken from go-telegram, whose poller confirms updates to
+// Telegram before they are handled and loses them on shutdown.
+func (t *Telegram) getUpdates(ctx context.Context, offset int64) ([]*models.Update, error) {
+	body, _ := json.Marshal(map[string]any{
+		"offset":          offset,
+		"timeout":         int(t.cfg.Poll.Seconds()),
+		"allowed_updates": []string{"message", "edited_message", "callback_query"},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.APIURL+"/bot"+t.cfg.Token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := t.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		OK          bool             `json:"ok"`
+		Result      []*models.Update `json:"result"`
+		ErrorCode   int              `json:"error_code"`
+		Description string           `json:"description"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return nil, fmt.Errorf("getUpdates: HTTP %d: %w", resp.StatusCode, err)
+	}
+	if !r.OK {
+		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+	}
+	return r.Result, nil
+}

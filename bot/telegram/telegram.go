@@ -1,0 +1,196 @@
+// Package telegram connects founders on Telegram to the flows engine:
+// long polling with a durable offset, per-chat ordering, and replies sent
+// with go-telegram/bot.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/startgate/founderbot/flows"
+)
+
+// Engine is what the transport needs from the flows engine.
+type Engine interface {
+	Handle(ctx context.Context, ev flows.Event) (flows.Result, error)
+	ErrorReply(lang string) flows.Reply
+	Commands(lang string) []flows.Command
+}
+
+// Offsets keeps the polling offset across restarts; *store.Redis has it.
+type Offsets interface {
+	PollOffset(ctx context.Context) (int64, error)
+	SavePollOffset(ctx context.Context, offset int64) error
+}
+
+// Config tunes the transport; zero values take the defaults.
+type Config struct {
+	Token   string
+	Lang    string        // the hub's default language, for the default command list
+	APIURL  string        // default https://api.telegram.org
+	Poll    time.Duration // long-poll timeout, default 50s
+	Workers int           // chats handled at once, default 8
+	// Drain bounds how long a batch in progress may take to finish after
+	// shutdown was asked, default 20s.
+	Drain time.Duration
+}
+
+// Telegram is the founders' transport.
+type Telegram struct {
+	api  *tgbot.Bot
+	http *http.Client
+	cfg  Config
+	eng  Engine
+	off  Offsets
+	log  *slog.Logger
+}
+
+// New prepares the transport; it makes no request until Run.
+func New(cfg Config, eng Engine, off Offsets, log *slog.Logger) (*Telegram, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("telegram: no token")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://api.telegram.org"
+	}
+	cfg.APIURL = strings.TrimRight(cfg.APIURL, "/")
+	if cfg.Poll == 0 {
+		cfg.Poll = 50 * time.Second
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = flows.Languages[0]
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = 8
+	}
+	if cfg.Drain == 0 {
+		cfg.Drain = 20 * time.Second
+	}
+	t := &Telegram{cfg: cfg, eng: eng, off: off, log: log,
+		http: &http.Client{Timeout: cfg.Poll + 15*time.Second}}
+	api, err := tgbot.New(cfg.Token,
+		tgbot.WithServerURL(cfg.APIURL),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(cfg.Poll, &http.Client{Timeout: 30 * time.Second}),
+		tgbot.WithErrorsHandler(func(err error) { log.Error("telegram client", "err", t.redact(err)) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %s", t.redact(err))
+	}
+	t.api = api
+	return t, nil
+}
+
+// redact removes the token, which every Bot API URL contains, from an
+// error before it is logged.
+func (t *Telegram) redact(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.ReplaceAll(err.Error(), t.cfg.Token, "<token>")
+}
+
+// Run registers the commands and polls for updates until ctx ends. An
+// update is confirmed to Telegram only after it was handled, and a batch
+// in progress is finished before Run returns.
+func (t *Telegram) Run(ctx context.Context) error {
+	// Polling is refused while a webhook is set; drop it, keeping pending updates.
+	if _, err := t.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("telegram delete webhook: %s", t.redact(err))
+	}
+	if err := t.registerCommands(ctx); err != nil {
+		t.log.Warn("telegram commands not registered", "err", t.redact(err))
+	}
+	offset, err := t.off.PollOffset(ctx)
+	if err != nil {
+		return err
+	}
+	t.log.Info("telegram polling", "api", t.cfg.APIURL, "offset", offset)
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		updates, err := t.getUpdates(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
+			t.log.Error("telegram getUpdates", "err", t.redact(err), "retry_in", backoff)
+			select {
+			case <-ctx.Done():
+			case <-time.After(backoff):
+			}
+			continue
+		}
+		backoff = 0
+		if len(updates) == 0 {
+			continue
+		}
+		// Shutdown must not cut a batch in half: it runs to its end, bounded by Drain.
+		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.cfg.Drain)
+		t.handleBatch(work, updates)
+		offset = updates[len(updates)-1].ID + 1
+		err = t.off.SavePollOffset(work, offset)
+		cancel()
+		if err != nil {
+			t.log.Error("telegram save offset", "err", err)
+		}
+	}
+	t.log.Info("telegram stopped", "offset", offset)
+	return nil
+}
+
+func (t *Telegram) registerCommands(ctx context.Context) error {
+	for _, lang := range append([]string{""}, flows.Languages...) {
+		l := lang
+		if l == "" {
+			l = t.cfg.Lang
+		}
+		var cmds []models.BotCommand
+		for _, c := range t.eng.Commands(l) {
+			cmds = append(cmds, models.BotCommand{Command: c.Name, Description: c.Description})
+		}
+		if _, err := t.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{Commands: cmds, LanguageCode: lang}); err != nil {
+			return fmt.Errorf("set commands for %q: %w", lang, err)
+		}
+	}
+	return nil
+}
+
+// handleBatch handles updates of different chats at once and those of one
+// chat in order, and returns when all are done.
+func (t *Telegram) handleBatch(ctx context.Context, updates []*models.Update) {
+	var order []int64
+	byChat := map[int64][]incoming{}
+	for _, u := range updates {
+		in, ok := toEvent(u)
+		if !ok {
+			continue
+		}
+		if _, seen := byChat[in.chatID]; !seen {
+			order = append(order, in.chatID)
+		}
+		byChat[in.chatID] = append(byChat[in.chatID], in)
+	}
+	sem := make(chan struct{}, t.cfg.Workers)
+	var wg sync.WaitGroup
+	for _, chat := range order {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(ins []incoming) {
+			defer func() { <-sem; wg.Done() }()
+			for _, in := range ins {
+				t.handle(ctx, in)
+			}
+		}(byChat[chat])
+	}
+	wg.Wait()
+}

@@ -1,0 +1,178 @@
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Store is what the Engine needs from storage; *store.Redis has it.
+type Store interface {
+	// LoadSession returns the founder's session, its version (0 when there
+	// is none yet) and whether updateID was already applied.
+	LoadSession(ctx context.Context, f FounderID, updateID string) (s Session, version int64, seen bool, err error)
+	// SaveSession stores s if the stored version is still version, marks
+	// updateID applied and, when app is not nil, stores the application, all
+	// at once. It returns ErrConflict or ErrDuplicate when it must not apply.
+	SaveSession(ctx context.Context, f FounderID, updateID string, version int64, s Session, app *Application) error
+	// ReserveApplicationID claims a new application ID for the founder;
+	// ErrIDTaken when another application has it.
+	ReserveApplicationID(ctx context.Context, id string, f FounderID, at time.Time) error
+	// ReleaseApplicationID gives back a reserved ID that was never used.
+	ReleaseApplicationID(ctx context.Context, id string, f FounderID) error
+	// Applications lists the founder's applications, newest first.
+	Applications(ctx context.Context, f FounderID) ([]Application, error)
+}
+
+// Config is what the hub decides about conversations.
+type Config struct {
+	Hub         string        // shown in messages
+	DraftExpiry time.Duration // an untouched draft is dropped after this; 0 = 30 days
+}
+
+// Engine applies founders' events to their sessions.
+type Engine struct {
+	store Store
+	cat   *Catalog
+	cfg   Config
+	log   *slog.Logger
+	// Now and NewID are replaceable for deterministic tests.
+	Now   func() time.Time
+	NewID func() string
+}
+
+// NewEngine returns an Engine on the given store and catalog.
+func NewEngine(st Store, cat *Catalog, cfg Config, log *slog.Logger) *Engine {
+	if cfg.DraftExpiry == 0 {
+		cfg.DraftExpiry = 30 * 24 * time.Hour
+	}
+	if cfg.Hub == "" {
+		cfg.Hub = "StartGate"
+	}
+	return &Engine{store: st, cat: cat, cfg: cfg, log: log, Now: time.Now, NewID: RandomAppID}
+}
+
+// Catalog returns the engine's messages, for transports.
+func (e *Engine) Catalog() *Catalog { return e.cat }
+
+// maxAttempts bounds retries when another event for the same founder wins
+// the race; each retry re-reads the session, so the loser sees the winner's
+// state (a double-tapped button then finds its question gone).
+const maxAttempts = 8
+
+// Handle applies one event and returns what to tell the founder. Two events
+// for one founder never both apply to the same state: the session is saved
+// only if nobody saved it since it was read, else the event is applied again
+// to the fresh state.
+func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
+	if ev.Group {
+		return e.group(ev), nil
+	}
+	var reserved string // an application ID reserved by an earlier attempt
+	defer func() {
+		if reserved != "" {
+			if err := e.store.ReleaseApplicationID(context.WithoutCancel(ctx), reserved, ev.Founder); err != nil {
+				e.log.Warn("release unused application id", "id", reserved, "err", err)
+			}
+		}
+	}()
+	for range maxAttempts {
+		s, ver, seen, err := e.store.LoadSession(ctx, ev.Founder, ev.UpdateID)
+		if err != nil {
+			return Result{}, fmt.Errorf("load session: %w", err)
+		}
+		if seen {
+			return Result{Duplicate: true}, nil
+		}
+		c := newConv(ctx, e, ev, s)
+		if err := c.run(); err != nil {
+			return Result{}, err
+		}
+		if c.app != nil {
+			if reserved == "" {
+				if reserved, err = e.reserveID(ctx, ev.Founder); err != nil {
+					return Result{}, err
+				}
+			}
+			c.setAppID(reserved)
+		}
+		err = e.store.SaveSession(ctx, ev.Founder, ev.UpdateID, ver, c.s, c.app)
+		switch {
+		case errors.Is(err, ErrConflict):
+			continue
+		case errors.Is(err, ErrDuplicate):
+			return Result{Duplicate: true}, nil
+		case err != nil:
+			return Result{}, fmt.Errorf("save session: %w", err)
+		}
+		if c.app != nil {
+			reserved = "" // used
+		}
+		return c.result(), nil
+	}
+	return Result{}, fmt.Errorf("save session for %s: still conflicting after %d attempts", ev.Founder, maxAttempts)
+}
+
+func (e *Engine) reserveID(ctx context.Context, f FounderID) (string, error) {
+	for range 10 {
+		id := e.NewID()
+		err := e.store.ReserveApplicationID(ctx, id, f, e.Now())
+		if errors.Is(err, ErrIDTaken) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("reserve application id: %w", err)
+		}
+		return id, nil
+	}
+	return "", errors.New("reserve application id: ten IDs in a row were taken")
+}
+
+// group answers commands in group chats with a pointer to a private chat
+// and ignores everything else, so the bot never spams a group.
+func (e *Engine) group(ev Event) Result {
+	lang := e.cat.Resolve("", ev.LangHint)
+	if ev.Kind != KindCommand {
+		return Result{Lang: lang}
+	}
+	return Result{Lang: lang, Replies: []Reply{{Text: e.cat.T(lang, "group_only", "Hub", e.cat.Value(lang, e.cfg.Hub))}}}
+}
+
+// ErrorReply is what a transport says when Handle failed: the founder's
+// answers so far are safe, and trying again is the thing to do.
+func (e *Engine) ErrorReply(lang string) Reply {
+	return Reply{Text: e.cat.T(e.cat.Resolve("", lang), "internal_error")}
+}
+
+// Command is a bot command with its description in one language.
+type Command struct {
+	Name        string
+	Description string
+}
+
+// Commands lists the founder commands in lang, for a transport's menu.
+func (e *Engine) Commands(lang string) []Command {
+	names := []string{"start", "apply", "status", "language", "cancel", "help"}
+	out := make([]Command, len(names))
+	for i, n := range names {
+		out[i] = Command{Name: n, Description: e.cat.T(lang, "cmd_"+n)}
+	}
+	return out
+}
+
+// appIDAlphabet is Crockford's base32: no I, L, O or U to misread.
+const appIDAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// RandomAppID returns a short human application ID such as "A-7F3K".
+func RandomAppID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand documents it)
+	id := []byte("A-0000")
+	for i, x := range b {
+		id[2+i] = appIDAlphabet[x%32]
+	}
+	return string(id)
+}

@@ -1,0 +1,141 @@
+// Package flows holds founderbot's conversations and domain rules. It knows
+// nothing of Telegram, Slack or Redis: transports turn their updates into
+// Events, the Engine applies them to the founder's persisted Session through a
+// Store, and the transports render the Replies it returns.
+package flows
+
+import (
+	"errors"
+	"time"
+)
+
+// FounderID identifies a founder across transports ("tg:123", "console:local").
+// Only the bot package creates or parses it.
+type FounderID string
+
+// Kind says what a founder did.
+type Kind int
+
+// The kinds of Event.
+const (
+	KindText        Kind = iota // typed text that is not a command
+	KindCommand                 // "/apply", "/start apply"
+	KindButton                  // an inline button press
+	KindUnsupported             // photo, sticker, voice, file, location...
+	KindEdited                  // an edit of an earlier message
+)
+
+// Event is one thing a founder did, already translated out of its transport.
+type Event struct {
+	Founder FounderID
+	// UpdateID makes redelivery harmless: an event whose UpdateID was
+	// already applied is skipped. Empty means "no dedupe" (the console).
+	UpdateID string
+	Kind     Kind
+	Text     string // KindText: what was typed
+	Command  string // KindCommand: name without slash or @bot, lower case
+	Arg      string // KindCommand: the rest ("/start apply" → "apply")
+	Data     string // KindButton: the button's data
+	// LangHint is the transport's idea of the founder's language
+	// (Telegram's language_code); used until the founder picks one.
+	LangHint string
+	// Group is true when the event comes from a group chat, where the bot
+	// only points the founder to a private chat.
+	Group bool
+	// Who the founder is, as the transport knows them; stored with an application.
+	Handle string // @username, without "@"
+	Name   string // display name
+}
+
+// Button is an inline choice. Data is opaque to transports and comes back
+// in an Event of KindButton.
+type Button struct {
+	Label string // plain text, never markup
+	Data  string
+}
+
+// Reply is one message to the founder. Text uses Telegram's HTML subset
+// (<b>, <i>, <code>); every value a founder typed is escaped in it, so a
+// transport with another format converts it (see PlainText).
+type Reply struct {
+	Text    string
+	Buttons [][]Button
+	// FreeText says the question also accepts typed text, so a transport
+	// that maps numbers to buttons must not take a typed number as a choice.
+	FreeText bool
+}
+
+// Result is what the Engine decided for one Event.
+type Result struct {
+	Replies []Reply
+	// Notice is a short text for a button press (Telegram shows it as a
+	// toast); transports always acknowledge presses, with or without it.
+	Notice string
+	// Expired is true when a pressed button no longer fits the
+	// conversation and was ignored.
+	Expired bool
+	// Duplicate is true when the event had already been applied.
+	Duplicate bool
+	// Submitted is the application this event submitted, if any, so the
+	// caller can tell staff.
+	Submitted *Application
+	// Lang is the founder's language after the event.
+	Lang string
+}
+
+// Status is where an application stands.
+type Status string
+
+// Application statuses.
+const (
+	StatusSubmitted     Status = "submitted"
+	StatusShortlisted   Status = "shortlisted"
+	StatusAccepted      Status = "accepted"
+	StatusRejected      Status = "rejected"
+	StatusInfoRequested Status = "info_requested"
+)
+
+// Application is a submitted application.
+type Application struct {
+	ID        string            `json:"id"`
+	Founder   FounderID         `json:"founder"`
+	Handle    string            `json:"handle,omitempty"`
+	Name      string            `json:"name,omitempty"`
+	Lang      string            `json:"lang"`
+	Status    Status            `json:"status"`
+	Answers   map[string]string `json:"answers"`
+	Submitted time.Time         `json:"submitted"`
+	Updated   time.Time         `json:"updated"`
+}
+
+// Session is a founder's conversation state, saved after every event.
+type Session struct {
+	Lang string `json:"lang,omitempty"` // chosen with /language; "" = not chosen
+	Flow string `json:"flow,omitempty"` // "" when idle
+	Step string `json:"step,omitempty"`
+	// Nonce changes whenever the question changes; button data carries it,
+	// so only buttons of the current question are honoured.
+	Nonce   int64             `json:"nonce,omitempty"`
+	Editing bool              `json:"editing,omitempty"` // answering from the summary's Edit
+	Answers map[string]string `json:"answers,omitempty"`
+	// Pending is a question asked on top of the step: "cancel" (confirm
+	// discarding the draft), "resume" (continue or start over), "edit"
+	// (which answer to change).
+	Pending string `json:"pending,omitempty"`
+	// OpenApp is the founder's submitted application, if any.
+	OpenApp string    `json:"open_app,omitempty"`
+	Started time.Time `json:"started,omitempty"`
+	Touched time.Time `json:"touched,omitempty"`
+}
+
+// Errors a Store returns.
+var (
+	// ErrConflict: the session changed since it was loaded.
+	ErrConflict = errors.New("session changed concurrently")
+	// ErrDuplicate: the event was already applied.
+	ErrDuplicate = errors.New("event already applied")
+	// ErrIDTaken: an application ID is already in use.
+	ErrIDTaken = errors.New("application id taken")
+	// ErrNotFound: no such application.
+	ErrNotFound = errors.New("not found")
+)

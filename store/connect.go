@@ -1,0 +1,71 @@
+package store
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// Connect makes a client from a REDIS_URL:
+//
+//	redis://[user:pass@]host:port/db, rediss://… (TLS)     one server
+//	redis://host:26379?master_name=mymaster&addr=host2:26379 Sentinel
+//	redis://host:7000?addr=host2:7000&addr=host3:7000       Cluster
+//	redis://host:7000?cluster=true                          Cluster found from one node
+//
+// It does not dial; the first command does.
+func Connect(rawURL string) (redis.UniversalClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse REDIS_URL: %w", redact(err))
+	}
+	q := u.Query()
+	switch {
+	case q.Has("master_name"):
+		opt, err := redis.ParseFailoverURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("parse Sentinel REDIS_URL: %w", redact(err))
+		}
+		return redis.NewFailoverClient(opt), nil
+	case q.Has("addr") || q.Get("cluster") == "true":
+		q.Del("cluster")
+		u.RawQuery = q.Encode()
+		opt, err := redis.ParseClusterURL(u.String())
+		if err != nil {
+			return nil, fmt.Errorf("parse Cluster REDIS_URL: %w", redact(err))
+		}
+		return redis.NewClusterClient(opt), nil
+	}
+	opt, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse REDIS_URL: %w", redact(err))
+	}
+	return redis.NewClient(opt), nil
+}
+
+// redact keeps a password in REDIS_URL out of error messages (url.Error
+// quotes the whole URL).
+func redact(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			ue.URL = u.Redacted()
+		} else {
+			ue.URL = "(redacted)"
+		}
+	}
+	return err
+}
+
+// Embedded starts an in-process Redis on a loopback port, for trying the
+// bot with no setup and for tests. Its data lives in memory only and is
+// gone when the process ends. Keys expire on the wall clock.
+func Embedded() (*miniredis.Miniredis, redis.UniversalClient, error) {
+	m := miniredis.NewMiniRedis()
+	if err := m.StartAddr("127.0.0.1:0"); err != nil {
+		return nil, nil, fmt.Errorf("start embedded redis: %w", err)
+	}
+	m.ClockTTL(true)
+	return m, redis.NewClient(&redis.Options{Addr: m.Addr()}), nil
+}
