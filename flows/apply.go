@@ -339,4 +339,3 @@ func (c *conv) setAppID(id string) {
 	c.s.OpenApp = id
 	c.say(c.t("submitted", "ID", id, "Hub", c.v(c.e.cfg.Hub)), []Button{{Label: c.t("btn_status"), Data: "m:status"}})
 }
-

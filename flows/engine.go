@@ -155,12 +155,16 @@ type Command struct {
 
 // Commands lists the founder commands in lang, for a transport's menu.
 func (e *Engine) Commands(lang string) []Command {
-	names := []string{"start", "apply", "status", "language", "cancel", "help"}
+	names := e.commandNames()
 	out := make([]Command, len(names))
 	for i, n := range names {
 		out[i] = Command{Name: n, Description: e.cat.T(lang, "cmd_"+n)}
 	}
 	return out
+}
+
+func (e *Engine) commandNames() []string {
+	return []string{"start", "apply", "status", "language", "cancel", "help"}
 }
 
 // appIDAlphabet is Crockford's base32: no I, L, O or U to misread.

@@ -29,8 +29,7 @@ func checkHost(h string) hostVerdict {
 	last := len(labels) - 1
 	if labels[last] == "" {
 		// "gmail." is more likely a missing TLD than anything else.
-		labels, last = labels[:last], last-1
-		if !validLabels(labels) {
+		if !validLabels(labels[:last]) {
 			return hostBad
 		}
 		return hostNoTLD

@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the error texts are the Bot API's own, word for word.
+
 package telegramtest
 
 import (
