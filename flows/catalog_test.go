@@ -14,12 +14,13 @@ import (
 	"github.com/startgate/founderbot/flows/input"
 )
 
-// catalogKeys maps each message ID of a catalog to whether it has plural forms.
-func catalogKeys(t *testing.T, lang string) map[string]bool {
+// catalogKeys maps each message ID of a catalog file ("fr", "staff.fr")
+// to whether it has plural forms.
+func catalogKeys(t *testing.T, file string) map[string]bool {
 	t.Helper()
 	var m map[string]any
-	if _, err := toml.DecodeFS(localeFiles, "locales/"+lang+".toml", &m); err != nil {
-		t.Fatalf("%s catalog: %v", lang, err)
+	if _, err := toml.DecodeFS(localeFiles, "locales/"+file+".toml", &m); err != nil {
+		t.Fatalf("%s catalog: %v", file, err)
 	}
 	keys := map[string]bool{}
 	for k, v := range m {
@@ -27,6 +28,31 @@ func catalogKeys(t *testing.T, lang string) map[string]bool {
 		keys[k] = plural
 	}
 	return keys
+}
+
+// TestCatalogsSameKeys: every catalog file has the same messages in every language.
+func TestCatalogsSameKeys(t *testing.T) {
+	for _, prefix := range []string{"", "staff."} {
+		if _, err := localeFiles.Open("locales/" + prefix + "fr.toml"); err != nil {
+			continue
+		}
+		ref := catalogKeys(t, prefix+Languages[0])
+		for _, lang := range Languages[1:] {
+			keys := catalogKeys(t, prefix+lang)
+			for id, plural := range ref {
+				if p, ok := keys[id]; !ok {
+					t.Errorf("%s%s lacks %s", prefix, lang, id)
+				} else if p != plural {
+					t.Errorf("%s%s: %s has plural forms in one language only", prefix, lang, id)
+				}
+			}
+			for id := range keys {
+				if _, ok := ref[id]; !ok {
+					t.Errorf("%s%s has %s, which %s%s lacks", prefix, lang, id, prefix, Languages[0])
+				}
+			}
+		}
+	}
 }
 
 // usedIDs lists every message ID the code can ask for: literal IDs found in
@@ -59,6 +85,9 @@ func usedIDs(t *testing.T) map[string]bool {
 	}
 	for _, s := range []Status{StatusSubmitted, StatusShortlisted, StatusAccepted, StatusRejected, StatusInfoRequested} {
 		ids["status_"+string(s)] = true
+		if s != StatusSubmitted {
+			ids["decision_"+string(s)] = true
+		}
 	}
 	for _, c := range (&Engine{cat: &Catalog{}}).commandNames() {
 		ids["cmd_"+c] = true
@@ -105,9 +134,17 @@ func TestCatalogsRender(t *testing.T) {
 	}
 	data := []any{"Hub", "StartGate", "Name", "Salma", "Command", "x", "ID", "A-7F3K", "Status", "ok",
 		"Startup", "Acme", "Date", "2026-11-25", "Total", 10, "N", 3, "Value", "v", "Label", "L",
-		"Min", 2, "Max", 80, "Suggestion", "a@gmail.com"}
+		"Min", 2, "Max", 80, "Suggestion", "a@gmail.com", "Note", "n", "NextSteps", "s"}
+	var files []string
 	for _, lang := range Languages {
-		for id, plural := range catalogKeys(t, lang) {
+		files = append(files, lang)
+		if _, err := localeFiles.Open("locales/staff." + lang + ".toml"); err == nil {
+			files = append(files, "staff."+lang)
+		}
+	}
+	for _, file := range files {
+		lang := file[strings.LastIndex(file, ".")+1:]
+		for id, plural := range catalogKeys(t, file) {
 			counts := []int{-1}
 			if plural {
 				counts = []int{0, 1, 2, 3, 11, 100}

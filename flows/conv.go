@@ -10,16 +10,17 @@ import (
 
 // conv applies one event to a copy of the session and collects the replies.
 type conv struct {
-	ctx     context.Context
-	e       *Engine
-	ev      Event
-	s       Session
-	lang    string
-	now     time.Time
-	replies []Reply
-	notice  string
-	expired bool
-	app     *Application // set when this event submits an application
+	ctx      context.Context
+	e        *Engine
+	ev       Event
+	s        Session
+	lang     string
+	now      time.Time
+	replies  []Reply
+	notice   string
+	expired  bool
+	app      *Application // set when this event submits an application
+	answered *Application // set when this event answers staff's question
 }
 
 func newConv(ctx context.Context, e *Engine, ev Event, s Session) *conv {
@@ -34,7 +35,7 @@ func newConv(ctx context.Context, e *Engine, ev Event, s Session) *conv {
 }
 
 func (c *conv) result() Result {
-	return Result{Replies: c.replies, Notice: c.notice, Expired: c.expired, Submitted: c.app, Lang: c.lang}
+	return Result{Replies: c.replies, Notice: c.notice, Expired: c.expired, Submitted: c.app, Answered: c.answered, Lang: c.lang}
 }
 
 // t renders a catalog message in the founder's language.
@@ -59,7 +60,7 @@ func (c *conv) run() error {
 	case KindButton:
 		return c.button(c.ev.Data)
 	case KindText:
-		c.text(c.ev.Text)
+		return c.text(c.ev.Text)
 	case KindEdited:
 		c.say(c.t("edited"))
 	default:
@@ -226,7 +227,12 @@ func (c *conv) cancel() {
 }
 
 // text handles typed text: the answer to the current question, if any.
-func (c *conv) text(t string) {
+func (c *conv) text(t string) error {
+	if c.s.AwaitingInfo != "" && c.s.Flow == "" {
+		if ok, err := c.answerInfo(t); ok || err != nil {
+			return err
+		}
+	}
 	switch {
 	case c.s.Pending != "" || c.s.Step == stepSummary:
 		c.say(c.t("pick_button"))
@@ -236,6 +242,7 @@ func (c *conv) text(t string) {
 	default:
 		c.say(c.t("not_understood"), c.menu()...)
 	}
+	return nil
 }
 
 // ask repeats the current question, if there is one.

@@ -25,6 +25,8 @@ type Store interface {
 	ReleaseApplicationID(ctx context.Context, id string, f FounderID) error
 	// Applications lists the founder's applications, newest first.
 	Applications(ctx context.Context, f FounderID) ([]Application, error)
+	// UpdateApplication changes an application atomically (see ReviewStore).
+	UpdateApplication(ctx context.Context, id string, fn func(*Application) error) (Application, error)
 }
 
 // Config is what the hub decides about conversations.

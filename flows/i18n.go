@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"html"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -34,9 +35,11 @@ func NewCatalog(def string) (*Catalog, error) {
 	}
 	b := i18n.NewBundle(language.MustParse(def))
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	for _, l := range Languages {
-		if _, err := b.LoadMessageFileFS(localeFiles, "locales/"+l+".toml"); err != nil {
-			return nil, fmt.Errorf("load %s catalog: %w", l, err)
+	// locales/<lang>.toml holds founders' messages; locales/staff.<lang>.toml staff's.
+	files, _ := fs.Glob(localeFiles, "locales/*.toml")
+	for _, f := range files {
+		if _, err := b.LoadMessageFileFS(localeFiles, f); err != nil {
+			return nil, fmt.Errorf("load catalog %s: %w", f, err)
 		}
 	}
 	c := &Catalog{def: def, locs: map[string]*i18n.Localizer{}}

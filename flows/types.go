@@ -79,6 +79,10 @@ type Result struct {
 	// Submitted is the application this event submitted, if any, so the
 	// caller can tell staff.
 	Submitted *Application
+	// Answered is the application whose request for information this
+	// event answered (the answer is its last Info entry), so the caller
+	// can tell staff.
+	Answered *Application
 	// Lang is the founder's language after the event.
 	Lang string
 }
@@ -106,6 +110,34 @@ type Application struct {
 	Answers   map[string]string `json:"answers"`
 	Submitted time.Time         `json:"submitted"`
 	Updated   time.Time         `json:"updated"`
+	// Prev is the status to return to when the founder answers a request
+	// for information.
+	Prev  Status        `json:"prev,omitempty"`
+	Audit []AuditEntry  `json:"audit,omitempty"`
+	Info  []InfoRequest `json:"info,omitempty"`
+	// StaffChannel and StaffTS locate the staff's Slack message about the
+	// application, so that it is updated in place.
+	StaffChannel string `json:"staff_channel,omitempty"`
+	StaffTS      string `json:"staff_ts,omitempty"`
+}
+
+// AuditEntry records one change of an application's status.
+type AuditEntry struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`      // "slack:U123" for staff, the FounderID for the founder
+	ByName string    `json:"by_name"` // shown to people
+	From   Status    `json:"from"`
+	To     Status    `json:"to"`
+	Note   string    `json:"note,omitempty"` // the reason, the question or the answer
+}
+
+// InfoRequest is a question staff asked about an application, and the founder's answer.
+type InfoRequest struct {
+	Question   string    `json:"question"`
+	AskedBy    string    `json:"asked_by"`
+	AskedAt    time.Time `json:"asked_at"`
+	Answer     string    `json:"answer,omitempty"`
+	AnsweredAt time.Time `json:"answered_at,omitempty"`
 }
 
 // Session is a founder's conversation state, saved after every event.
@@ -123,9 +155,12 @@ type Session struct {
 	// (which answer to change).
 	Pending string `json:"pending,omitempty"`
 	// OpenApp is the founder's submitted application, if any.
-	OpenApp string    `json:"open_app,omitempty"`
-	Started time.Time `json:"started,omitempty"`
-	Touched time.Time `json:"touched,omitempty"`
+	OpenApp string `json:"open_app,omitempty"`
+	// AwaitingInfo is the application whose staff question the founder's
+	// next text message answers.
+	AwaitingInfo string    `json:"awaiting_info,omitempty"`
+	Started      time.Time `json:"started,omitempty"`
+	Touched      time.Time `json:"touched,omitempty"`
 }
 
 // Errors a Store returns.
