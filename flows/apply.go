@@ -100,6 +100,7 @@ func (c *conv) apply() error {
 func (c *conv) startApply() {
 	c.clearFlow()
 	c.s.Flow, c.s.Answers, c.s.Started = flowApply, map[string]string{}, c.now
+	c.drafted = true
 	c.goTo(applyFields[0].key)
 	c.say(c.t("apply_intro", "Hub", c.v(c.e.cfg.Hub), "Total", len(applyFields)))
 	c.ask()

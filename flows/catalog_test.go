@@ -80,6 +80,10 @@ func usedIDs(t *testing.T) map[string]bool {
 			ids[f.key+"_"+ch] = true
 		}
 	}
+	ids["draft_nudge"] = true
+	for i := range deadlineBefore {
+		ids[fmt.Sprint("deadline_nudge_", i)] = true
+	}
 	for p := input.OK + 1; p <= input.URLScheme; p++ {
 		ids["err_"+p.String()] = true
 	}

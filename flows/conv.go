@@ -21,6 +21,7 @@ type conv struct {
 	expired  bool
 	app      *Application // set when this event submits an application
 	answered *Application // set when this event answers staff's question
+	drafted  bool         // this event started a draft: its reminders are scheduled
 }
 
 func newConv(ctx context.Context, e *Engine, ev Event, s Session) *conv {
@@ -54,6 +55,9 @@ func (c *conv) run() error {
 		c.say(c.t("draft_expired"))
 	}
 	c.s.Touched = c.now
+	if c.ev.LangHint != "" {
+		c.s.Hint = c.ev.LangHint
+	}
 	switch c.ev.Kind {
 	case KindCommand:
 		return c.command(c.ev.Command, c.ev.Arg)
@@ -209,7 +213,7 @@ func (c *conv) goTo(step string) {
 
 func (c *conv) clearFlow() {
 	c.s.Flow, c.s.Step, c.s.Pending, c.s.Editing, c.s.Answers = "", "", "", false, nil
-	c.s.Started = time.Time{}
+	c.s.Started, c.s.Nudges, c.s.Deadline = time.Time{}, 0, 0
 	c.s.Nonce++
 }
 

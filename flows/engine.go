@@ -41,6 +41,8 @@ type Engine struct {
 	cat   *Catalog
 	cfg   Config
 	log   *slog.Logger
+	// Reminders, when set, schedules the reminders of new drafts.
+	Reminders *Reminders
 	// Now and NewID are replaceable for deterministic tests.
 	Now   func() time.Time
 	NewID func() string
@@ -112,6 +114,12 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 		}
 		if c.app != nil {
 			reserved = "" // used
+		}
+		if c.drafted && e.Reminders != nil {
+			// After the save: a failure here costs a reminder, not the answer.
+			if err := e.Reminders.scheduleDraft(ctx, ev.Founder, c.s); err != nil {
+				e.log.Error("schedule draft reminders", "founder", ev.Founder, "err", err)
+			}
 		}
 		return c.result(), nil
 	}

@@ -81,7 +81,9 @@ type Review struct {
 	store ReviewStore
 	cat   *Catalog
 	cfg   ReviewConfig
-	Now   func() time.Time
+	// Reminders, when set, reminds founders of unanswered questions.
+	Reminders *Reminders
+	Now       func() time.Time
 }
 
 // NewReview returns the staff review service.
@@ -146,6 +148,11 @@ func (r *Review) Decide(ctx context.Context, id string, to Status, by Actor, not
 			return a, Outgoing{}, fmt.Errorf("await the answer of %s: %w", a.Founder, err)
 		}
 		lang = r.cat.Resolve(s.Lang, a.Lang)
+		if r.Reminders != nil {
+			if err := r.Reminders.scheduleInfoReminder(ctx, a, now); err != nil {
+				return a, Outgoing{}, err
+			}
+		}
 	}
 	return a, Outgoing{Founder: a.Founder, Reply: r.decisionReply(a, lang, note)}, nil
 }

@@ -161,6 +161,13 @@ type Session struct {
 	AwaitingInfo string    `json:"awaiting_info,omitempty"`
 	Started      time.Time `json:"started,omitempty"`
 	Touched      time.Time `json:"touched,omitempty"`
+	// Hint is the language the transport last reported, for messages the
+	// bot starts (reminders) when the founder never chose one.
+	Hint string `json:"hint,omitempty"`
+	// Nudges counts reminders about the draft after silence; Deadline
+	// notes those about the application deadline (bit i: deadlineBefore[i]).
+	Nudges   int `json:"nudges,omitempty"`
+	Deadline int `json:"deadline,omitempty"`
 }
 
 // Errors a Store returns.

@@ -1,0 +1,223 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Kinds of reminder jobs.
+const (
+	KindDraftNudge   = "draft_nudge"
+	KindInfoReminder = "info_reminder"
+)
+
+// Silence before each nudge about an unfinished draft: at most two.
+var nudgeAfter = [...]time.Duration{24 * time.Hour, 72 * time.Hour}
+
+// Before the application deadline, drafts get a nudge at each of these.
+var deadlineBefore = [...]time.Duration{7 * 24 * time.Hour, 48 * time.Hour}
+
+// infoReminderAfter is how long a staff question may wait for an answer
+// before the founder is reminded, once.
+const infoReminderAfter = 72 * time.Hour
+
+// RemindersConfig is what the hub decides about reminders.
+type RemindersConfig struct {
+	Hub      string
+	TZ       *time.Location
+	Deadline time.Time // APPLICATION_DEADLINE; zero: none
+	// Quiet hours in the hub's time zone, when no reminder is sent:
+	// from QuietFrom to QuietTo (hours, default 22 to 8).
+	QuietFrom, QuietTo int
+}
+
+// ReminderStore is what reminders need from storage; *store.Redis has it.
+type ReminderStore interface {
+	JobStore
+	LoadSession(ctx context.Context, f FounderID, updateID string) (Session, int64, bool, error)
+	UpdateSession(ctx context.Context, f FounderID, fn func(*Session) error) (Session, error)
+	Application(ctx context.Context, id string) (Application, error)
+}
+
+// Reminders sends the nudges about unfinished drafts and unanswered
+// questions, through the outbox, each at most once.
+type Reminders struct {
+	store ReminderStore
+	out   Outbox
+	cat   *Catalog
+	cfg   RemindersConfig
+}
+
+// NewReminders returns the reminders; Register them on a Scheduler.
+func NewReminders(st ReminderStore, out Outbox, cat *Catalog, cfg RemindersConfig) *Reminders {
+	if cfg.TZ == nil {
+		cfg.TZ = time.UTC
+	}
+	if cfg.QuietFrom == 0 && cfg.QuietTo == 0 {
+		cfg.QuietFrom, cfg.QuietTo = 22, 8
+	}
+	if cfg.Hub == "" {
+		cfg.Hub = "StartGate"
+	}
+	return &Reminders{store: st, out: out, cat: cat, cfg: cfg}
+}
+
+// Register sets the scheduler's handlers for reminder jobs.
+func (r *Reminders) Register(s *Scheduler) {
+	s.Handle(KindDraftNudge, r.draftNudge)
+	s.Handle(KindInfoReminder, r.infoReminder)
+}
+
+// awake moves t out of the quiet hours, to their end.
+func (r *Reminders) awake(t time.Time) time.Time {
+	l := t.In(r.cfg.TZ)
+	h := l.Hour()
+	quiet := h >= r.cfg.QuietFrom || h < r.cfg.QuietTo
+	if r.cfg.QuietFrom < r.cfg.QuietTo { // quiet hours within one day
+		quiet = h >= r.cfg.QuietFrom && h < r.cfg.QuietTo
+	}
+	if !quiet {
+		return t
+	}
+	end := time.Date(l.Year(), l.Month(), l.Day(), r.cfg.QuietTo, 0, 0, 0, r.cfg.TZ)
+	if !end.After(l) {
+		end = end.AddDate(0, 0, 1)
+	}
+	return end
+}
+
+func draftJobID(f FounderID) string { return "nudge:" + string(f) }
+
+// nextNudge says when the next reminder about a draft is due and which:
+// "silence" after 24h then 72h without an answer, "deadline" 7 days and
+// 48 hours before the deadline. ok is false when none is left.
+func (r *Reminders) nextNudge(s Session) (at time.Time, ok bool) {
+	if s.Flow != flowApply {
+		return at, false
+	}
+	consider := func(t time.Time) {
+		if !ok || t.Before(at) {
+			at, ok = t, true
+		}
+	}
+	if s.Nudges < len(nudgeAfter) {
+		consider(s.Touched.Add(nudgeAfter[s.Nudges]))
+	}
+	if !r.cfg.Deadline.IsZero() && s.Started.Before(r.cfg.Deadline) {
+		for i, d := range deadlineBefore {
+			// A draft started after a nudge's moment skips that nudge.
+			if at := r.cfg.Deadline.Add(-d); s.Deadline&(1<<i) == 0 && at.After(s.Started) {
+				consider(at)
+			}
+		}
+	}
+	return r.awake(at), ok
+}
+
+func (r *Reminders) scheduleDraft(ctx context.Context, f FounderID, s Session) error {
+	at, ok := r.nextNudge(s)
+	if !ok {
+		return nil
+	}
+	return r.store.ScheduleJob(ctx, Job{ID: draftJobID(f), Kind: KindDraftNudge, Subject: string(f), Version: s.Started.Unix(), Due: at})
+}
+
+// draftNudge sends the reminder that is due about a founder's draft, if
+// the draft is still there and still silent, then schedules the next one.
+func (r *Reminders) draftNudge(ctx context.Context, j Job, now time.Time) error {
+	f := FounderID(j.Subject)
+	s, _, _, err := r.store.LoadSession(ctx, f, "")
+	if err != nil {
+		return err
+	}
+	if s.Flow != flowApply || s.Started.Unix() != j.Version {
+		return nil // submitted, cancelled or started anew: this job is stale
+	}
+	at, ok := r.nextNudge(s)
+	if !ok {
+		return nil
+	}
+	if at.After(now) { // the founder answered since, or it is night: later
+		return r.store.ScheduleJob(ctx, Job{ID: j.ID, Kind: j.Kind, Subject: j.Subject, Version: j.Version, Due: at})
+	}
+	lang := r.cat.Resolve(s.Lang, s.Hint)
+	data := []any{"Hub", r.cat.Value(lang, r.cfg.Hub), "Total", len(applyFields),
+		"Date", r.cfg.Deadline.In(r.cfg.TZ).Format("2006-01-02")}
+	var id, key string
+	deadlineBit := -1
+	for i := len(deadlineBefore) - 1; i >= 0; i-- { // the latest deadline nudge due wins
+		at := r.cfg.Deadline.Add(-deadlineBefore[i])
+		if !r.cfg.Deadline.IsZero() && s.Deadline&(1<<i) == 0 && !now.Before(at) && at.After(s.Started) {
+			deadlineBit = i
+			break
+		}
+	}
+	if deadlineBit >= 0 {
+		id, key = "deadline_nudge_"+strconv.Itoa(deadlineBit), fmt.Sprintf("nudge:%s:%d:d%d", f, j.Version, deadlineBit)
+	} else {
+		id, key = "draft_nudge", fmt.Sprintf("nudge:%s:%d:s%d", f, j.Version, s.Nudges)
+	}
+	reply := Reply{Text: r.cat.N(lang, id, len(s.Answers), data...),
+		Buttons: [][]Button{{{Label: r.cat.T(lang, "btn_continue"), Data: "m:apply"}}}}
+	if _, err := r.out.Enqueue(ctx, key, Outgoing{Founder: f, Reply: reply}, "reminders"); err != nil {
+		return fmt.Errorf("queue %s: %w", key, err)
+	}
+	s, err = r.store.UpdateSession(ctx, f, func(s *Session) error {
+		if s.Started.Unix() != j.Version {
+			return errStale
+		}
+		if deadlineBit >= 0 {
+			for i := 0; i <= deadlineBit; i++ { // a later nudge covers the earlier
+				s.Deadline |= 1 << i
+			}
+		} else {
+			s.Nudges++
+		}
+		return nil
+	})
+	if errors.Is(err, errStale) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return r.scheduleDraft(ctx, f, s)
+}
+
+var errStale = errors.New("stale")
+
+// scheduleInfoReminder is called when staff ask a question.
+func (r *Reminders) scheduleInfoReminder(ctx context.Context, a Application, now time.Time) error {
+	return r.store.ScheduleJob(ctx, Job{ID: "info:" + a.ID, Kind: KindInfoReminder, Subject: a.ID,
+		Version: int64(len(a.Info)), Due: r.awake(now.Add(infoReminderAfter))})
+}
+
+// infoReminder reminds a founder, once, of a question still unanswered.
+func (r *Reminders) infoReminder(ctx context.Context, j Job, now time.Time) error {
+	a, err := r.store.Application(ctx, j.Subject)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	n := len(a.Info)
+	if a.Status != StatusInfoRequested || int64(n) != j.Version || a.Info[n-1].Answer != "" {
+		return nil
+	}
+	if at := r.awake(now); at.After(now) {
+		return r.store.ScheduleJob(ctx, Job{ID: j.ID, Kind: j.Kind, Subject: j.Subject, Version: j.Version, Due: at})
+	}
+	s, _, _, err := r.store.LoadSession(ctx, a.Founder, "")
+	if err != nil {
+		return err
+	}
+	lang := r.cat.Resolve(s.Lang, a.Lang)
+	reply := Reply{Text: r.cat.T(lang, "info_reminder", "ID", a.ID, "Hub", r.cat.Value(lang, r.cfg.Hub),
+		"Note", r.cat.Value(lang, a.Info[n-1].Question))}
+	_, err = r.out.Enqueue(ctx, fmt.Sprintf("info:%s:%d", a.ID, n), Outgoing{Founder: a.Founder, Reply: reply}, "reminders")
+	return err
+}
