@@ -161,7 +161,7 @@ func TestDeadlineNudges(t *testing.T) {
 	w.at(24 * time.Hour)
 	w.tick()
 	w.expect(1, "répondu à 1 question") // silence first: Tuesday 10:00
-	w.at(3*24*time.Hour + 8*time.Hour) // Thursday 18:00: 72 hours of silence
+	w.at(3*24*time.Hour + 8*time.Hour)  // Thursday 18:00: 72 hours of silence
 	w.tick()
 	w.expect(2, "répondu à 1 question")
 	w.at(4*24*time.Hour + 8*time.Hour) // Friday 18:00: 7 days before
@@ -316,7 +316,7 @@ func TestPeriodicCatchUp(t *testing.T) {
 	if err := s.Every(flows.Periodic{Name: "bad", Spec: "CRON_TZ=UTC 0 9 * * *"}); err == nil {
 		t.Error("a spec with its own time zone was accepted")
 	}
-	s.Tick(ctx) // Monday 10:00: first start, nothing from the past
+	s.Tick(ctx)                        // Monday 10:00: first start, nothing from the past
 	w.at(7*24*time.Hour + 2*time.Hour) // down over the next Monday 09:00; back at 12:00
 	s.Tick(ctx)
 	w.at(14*24*time.Hour + 8*time.Hour) // down again; back at 18:00, 9 hours late

@@ -24,6 +24,16 @@ var settings = []setting{
 	{"TELEGRAM_API_URL", "https://api.telegram.org", "Bot API server: Telegram's, a self-hosted one, or a test fake", false},
 	{"REDIS_URL", "", "redis://, rediss://, Sentinel (?master_name=) or Cluster (?addr=) URL; empty runs an embedded in-memory Redis", true},
 	{"FOUNDERBOT_EPHEMERAL", "", "1 lets the Telegram bot run on the embedded in-memory Redis (demos only: data is lost on restart)", false},
+	{"SLACK_BOT_TOKEN", "", "Slack bot token (xoxb-…) for the staff side; empty: no Slack", true},
+	{"SLACK_APP_TOKEN", "", "Slack app-level token (xapp-…): Socket Mode, no public URL needed", true},
+	{"SLACK_SIGNING_SECRET", "", "Slack signing secret: HTTP mode on HTTP_ADDR (/slack/commands, /slack/interactions, /slack/events)", true},
+	{"SLACK_API_URL", "https://slack.com/api/", "Slack Web API base URL (tests point it at a fake)", false},
+	{"SLACK_STAFF_CHANNEL", "", "channel ID where new applications are posted", false},
+	{"SLACK_STAFF_USERS", "", "comma-separated Slack user IDs allowed to act; empty: members of SLACK_STAFF_CHANNEL", false},
+	{"SLACK_COMMAND", "/founderbot", "the staff slash command", false},
+	{"STAFF_LANGUAGE", "", "language of staff texts in Slack (fr, en or ar); empty: DEFAULT_LANGUAGE", false},
+	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, /healthz)", false},
+	{"ACCEPTED_NEXT_STEPS", "", "text sent to accepted founders under \"Next steps\"", false},
 	{"HUB_NAME", "StartGate", "the hub's name, shown to founders", false},
 	{"HUB_TIMEZONE", "Africa/Casablanca", "the hub's IANA time zone", false},
 	{"DEFAULT_LANGUAGE", "fr", "language for founders whose Telegram language is not fr, en or ar", false},
@@ -42,7 +52,18 @@ type config struct {
 	lang           string
 	logLevel       slog.Level
 	logJSON        bool
+	slack          slackConfig
+	httpAddr       string
+	nextSteps      string
 }
+
+type slackConfig struct {
+	botToken, appToken, signingSecret, apiURL string
+	channel, command, lang                    string
+	users                                     []string
+}
+
+func (s slackConfig) enabled() bool { return s.botToken != "" }
 
 // errUsage marks a configuration error: one line, exit status 2.
 type errUsage struct{ msg string }
@@ -104,6 +125,11 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	default:
 		return nil, usagef("LOG_FORMAT=%q: want text or json", f)
 	}
+	if err := loadSlack(&c, get); err != nil {
+		return nil, err
+	}
+	c.httpAddr, _ = get("HTTP_ADDR")
+	c.nextSteps, _ = get("ACCEPTED_NEXT_STEPS")
 	if c.telegramToken != "" && c.redisURL == "" && !c.ephemeral {
 		return nil, usagef("TELEGRAM_TOKEN is set but REDIS_URL is not: founders' applications would live in memory and vanish at the next restart; set REDIS_URL (or FOUNDERBOT_EPHEMERAL=1 for a throwaway demo)")
 	}
@@ -152,4 +178,51 @@ func printHelp(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+func loadSlack(c *config, get func(string) (string, error)) error {
+	s := &c.slack
+	var err error
+	for _, v := range []struct {
+		name string
+		dst  *string
+	}{{"SLACK_BOT_TOKEN", &s.botToken}, {"SLACK_APP_TOKEN", &s.appToken}, {"SLACK_SIGNING_SECRET", &s.signingSecret}} {
+		if *v.dst, err = get(v.name); err != nil {
+			return err
+		}
+	}
+	s.apiURL, _ = get("SLACK_API_URL")
+	s.channel, _ = get("SLACK_STAFF_CHANNEL")
+	s.command, _ = get("SLACK_COMMAND")
+	s.lang, _ = get("STAFF_LANGUAGE")
+	users, _ := get("SLACK_STAFF_USERS")
+	for _, u := range strings.Split(users, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			s.users = append(s.users, u)
+		}
+	}
+	if s.lang == "" {
+		s.lang = c.lang
+	}
+	switch {
+	case !flows.Supported(s.lang):
+		return usagef("STAFF_LANGUAGE=%q: want one of %s", s.lang, strings.Join(flows.Languages, ", "))
+	case !s.enabled() && (s.appToken != "" || s.signingSecret != "" || s.channel != ""):
+		return usagef("Slack settings are given but SLACK_BOT_TOKEN is not: set it (xoxb-…) to enable the staff side")
+	case !s.enabled():
+		return nil
+	case !strings.HasPrefix(s.botToken, "xoxb-"):
+		return usagef("SLACK_BOT_TOKEN: want a bot token starting with xoxb-")
+	case s.appToken != "" && !strings.HasPrefix(s.appToken, "xapp-"):
+		return usagef("SLACK_APP_TOKEN: want an app-level token starting with xapp-")
+	case s.appToken == "" && s.signingSecret == "":
+		return usagef("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is")
+	case s.channel == "":
+		return usagef("SLACK_STAFF_CHANNEL: the channel ID (C…) where applications are posted is required with Slack")
+	case !strings.HasPrefix(s.command, "/"):
+		return usagef("SLACK_COMMAND=%q: want a slash command such as /founderbot", s.command)
+	case !strings.HasSuffix(s.apiURL, "/"):
+		return usagef("SLACK_API_URL=%q: must end with a slash, like https://slack.com/api/", s.apiURL)
+	}
+	return nil
 }
