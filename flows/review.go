@@ -254,3 +254,37 @@ func (r *Review) SetStaffMessage(ctx context.Context, id, channel, ts string) er
 	})
 	return err
 }
+
+// Digest is what staff need to see each morning.
+type Digest struct {
+	Since, Until time.Time
+	New          []Application // submitted in the period
+	Answered     []Application // founders answered staff's question in the period
+	Waiting      int           // submitted or shortlisted: waiting on staff
+	OnFounders   int           // info requested: waiting on founders
+}
+
+// Digest gathers the applications that moved between since and until.
+func (r *Review) Digest(ctx context.Context, since, until time.Time) (Digest, error) {
+	apps, _, err := r.store.ListApplications(ctx, "", 0, 1<<30)
+	if err != nil {
+		return Digest{}, err
+	}
+	d := Digest{Since: since, Until: until}
+	in := func(t time.Time) bool { return !t.Before(since) && t.Before(until) }
+	for _, a := range apps {
+		switch a.Status {
+		case StatusSubmitted, StatusShortlisted:
+			d.Waiting++
+		case StatusInfoRequested:
+			d.OnFounders++
+		}
+		if in(a.Submitted) {
+			d.New = append(d.New, a)
+		}
+		if n := len(a.Info); n > 0 && a.Info[n-1].Answer != "" && in(a.Info[n-1].AnsweredAt) {
+			d.Answered = append(d.Answered, a)
+		}
+	}
+	return d, nil
+}

@@ -238,3 +238,27 @@ func TestStats(t *testing.T) {
 		t.Errorf("stats = %+v", st)
 	}
 }
+
+func TestDigest(t *testing.T) {
+	ctx := context.Background()
+	eng, rev, _ := newReview(t)
+	day := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	eng.Now = func() time.Time { return day.Add(-time.Hour) } // before the period
+	old := submitted(t, eng, "tg:8", "fr")
+	eng.Now = func() time.Time { return day.Add(3 * time.Hour) }
+	fresh := submitted(t, eng, "tg:9", "fr")
+	rev.Now = eng.Now
+	if _, _, err := rev.Decide(ctx, old.ID, flows.StatusInfoRequested, karim, "Team?"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Handle(ctx, flows.Event{Founder: "tg:8", Kind: flows.KindText, Text: "Three engineers."}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := rev.Digest(ctx, day, day.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.New) != 1 || d.New[0].ID != fresh.ID || len(d.Answered) != 1 || d.Answered[0].ID != old.ID || d.Waiting != 2 || d.OnFounders != 0 {
+		t.Errorf("digest = %+v", d)
+	}
+}
