@@ -1,8 +1,11 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -48,7 +51,8 @@ func Connect(rawURL string) (redis.UniversalClient, error) {
 // redact keeps a password in REDIS_URL out of error messages (url.Error
 // quotes the whole URL).
 func redact(err error) error {
-	if ue, ok := err.(*url.Error); ok {
+	var ue *url.Error
+	if errors.As(err, &ue) {
 		if u, perr := url.Parse(ue.URL); perr == nil {
 			ue.URL = u.Redacted()
 		} else {
@@ -59,13 +63,29 @@ func redact(err error) error {
 }
 
 // Embedded starts an in-process Redis on a loopback port, for trying the
-// bot with no setup and for tests. Its data lives in memory only and is
-// gone when the process ends. Keys expire on the wall clock.
-func Embedded() (*miniredis.Miniredis, redis.UniversalClient, error) {
+// bot with no setup. Its data lives in memory only and is gone when the
+// process ends, or when ctx ends. Keys expire on the wall clock, advanced
+// once a minute: miniredis' own ClockTTL walks every key on every command,
+// which slows it down as update markers pile up.
+func Embedded(ctx context.Context) (*miniredis.Miniredis, redis.UniversalClient, error) {
 	m := miniredis.NewMiniRedis()
 	if err := m.StartAddr("127.0.0.1:0"); err != nil {
 		return nil, nil, fmt.Errorf("start embedded redis: %w", err)
 	}
-	m.ClockTTL(true)
+	go func() {
+		defer m.Close()
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				m.FastForward(now.Sub(last))
+				last = now
+			}
+		}
+	}()
 	return m, redis.NewClient(&redis.Options{Addr: m.Addr()}), nil
 }

@@ -87,11 +87,10 @@ func newLogger(cfg *config, w io.Writer) *slog.Logger {
 // openRedis connects to REDIS_URL, or starts the embedded in-memory Redis.
 func openRedis(ctx context.Context, cfg *config, log *slog.Logger) (redis.UniversalClient, error) {
 	if cfg.redisURL == "" {
-		m, rdb, err := store.Embedded()
+		m, rdb, err := store.Embedded(ctx)
 		if err != nil {
 			return nil, err
 		}
-		context.AfterFunc(ctx, m.Close)
 		log.Warn("no REDIS_URL: state lives in memory in this process and is lost when it stops", "addr", m.Addr())
 		return rdb, nil
 	}
