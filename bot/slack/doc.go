@@ -1,6 +1,20 @@
-// Package slack is founderbot's Slack transport for staff: it verifies
-// Slack's signed HTTP requests, parses the staff slash command and (in later
-// steps) turns application-store results into Slack messages and modals.
+// Package slack is founderbot's Slack transport for the hub's staff. It
+// posts each new application to the staff channel as a Block Kit message
+// with decision buttons (Reject and Request info open a modal), updates
+// that message in place after every decision, threads founders' answers
+// under it, and serves the staff slash command (help, apps, app, accept,
+// reject, shortlist, ask, stats, export).
+//
+// Slack reaches it in Socket Mode (Staff.RunSocketMode, with an app-level
+// token) or over HTTP (Staff.Handler, every request checked by Verify).
+// Either way requests are acknowledged within Slack's three seconds and
+// slower work goes on in the background; Staff.Wait waits for it.
+//
+// Decisions go through flows.Review, which settles races between staff
+// members; the founder is told through a Deliver func (Telegram). Staff
+// texts come from the catalogs flows/locales/staff.<lang>.toml, written in
+// Slack mrkdwn; every value is escaped here (& < >) so that text founders
+// typed can never ping a channel.
 //
 // slack-go is imported as slackapi so that this package can keep the name
 // slack.

@@ -1,0 +1,133 @@
+package slack
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/startgate/founderbot/flows"
+)
+
+// usedIDs lists every staff message ID the package can ask for: literal
+// IDs in its source, and those it builds from its tables.
+func usedIDs(t *testing.T) map[string]bool {
+	t.Helper()
+	ids := map[string]bool{}
+	files, _ := filepath.Glob("*.go")
+	lit := regexp.MustCompile(`"(staff_[a-z_]+)"`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range lit.FindAllStringSubmatch(string(src), -1) {
+			// Prefixes completed at run time are listed below.
+			if !strings.HasSuffix(m[1], "_") {
+				ids[m[1]] = true
+			}
+		}
+	}
+	for _, s := range append(slices.Clone(statusOrder), "draft", "all") {
+		ids["staff_status_"+string(s)] = true
+	}
+	for _, d := range decisions {
+		ids[buttonLabel(d.action)] = true
+		if flows.CanMove(flows.StatusSubmitted, d.to) {
+			ids["staff_already_"+string(d.to)] = true
+		}
+	}
+	for _, kind := range []string{"reject", "ask"} {
+		for _, part := range []string{"title", "label", "hint", "submit"} {
+			ids["staff_modal_"+kind+"_"+part] = true
+		}
+	}
+	for _, p := range []string{ProblemUnknownSubcommand, ProblemMissingID, ProblemBadID, ProblemBadStatus,
+		ProblemBadPage, ProblemMissingQuestion, ProblemTooManyArgs} {
+		ids["staff_err_"+p] = true
+	}
+	for _, sub := range subcommands() {
+		ids["staff_help_"+sub] = true
+	}
+	return ids
+}
+
+func staffCatalog(t *testing.T, lang string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if _, err := toml.DecodeFile(filepath.Join("..", "..", "flows", "locales", "staff."+lang+".toml"), &m); err != nil {
+		t.Fatalf("staff catalog %s: %v", lang, err)
+	}
+	return m
+}
+
+// TestStaffCatalogs: every staff message the code uses exists in every
+// language, and every staff message is used.
+func TestStaffCatalogs(t *testing.T) {
+	used := usedIDs(t)
+	if len(used) < 80 {
+		t.Fatalf("found only %d message IDs in the code; the scan is broken", len(used))
+	}
+	for _, lang := range flows.Languages {
+		cat := staffCatalog(t, lang)
+		for id := range used {
+			if _, ok := cat[id]; !ok {
+				t.Errorf("staff.%s.toml lacks %s", lang, id)
+			}
+		}
+		for id := range cat {
+			if !used[id] {
+				t.Errorf("staff.%s.toml has %s, which nothing uses", lang, id)
+			}
+		}
+	}
+}
+
+// TestFounderLabelsExist: the field and choice labels staff see come
+// from the founders' catalog; they must exist in every language.
+func TestFounderLabelsExist(t *testing.T) {
+	cat, err := flows.NewCatalog("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, f := range exportFields {
+		ids = append(ids, "f_"+f)
+	}
+	for _, s := range flows.Sectors {
+		ids = append(ids, "sector_"+s)
+	}
+	for _, s := range flows.Stages {
+		ids = append(ids, "stage_"+s)
+	}
+	for _, lang := range flows.Languages {
+		for _, id := range ids {
+			if got := cat.T(lang, id); got == id {
+				t.Errorf("%s: no %s", lang, id)
+			}
+		}
+	}
+}
+
+// TestModalTexts: Slack refuses modal titles and buttons over 24 characters.
+func TestModalTexts(t *testing.T) {
+	cat, err := flows.NewCatalog("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range flows.Languages {
+		for _, id := range []string{"staff_modal_reject_title", "staff_modal_ask_title", "staff_modal_reject_submit",
+			"staff_modal_ask_submit", "staff_modal_cancel"} {
+			if got := cat.T(lang, id, "ID", "A-7F3K"); len([]rune(got)) > maxModalTitle {
+				t.Errorf("%s %s = %q: %d characters; Slack allows %d", lang, id, got, len([]rune(got)), maxModalTitle)
+			}
+		}
+	}
+}
