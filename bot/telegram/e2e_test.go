@@ -39,7 +39,7 @@ func startBot(t *testing.T, srv *telegramtest.Server, env *storetest.Env, log *s
 		log = slog.New(slog.DiscardHandler)
 	}
 	eng := flows.NewEngine(env.Store, cat, flows.Config{Hub: "StartGate"}, log)
-	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: 2 * time.Second}, eng, env.Store, log)
+	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: 2 * time.Second, Rate: -1}, eng, env.Store, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func HandleForTest(tb testing.TB, token, url string, st *store.Redis, u models.U
 		return
 	}
 	log := slog.New(slog.DiscardHandler)
-	tg, err := New(Config{Token: token, APIURL: url}, flows.NewEngine(st, cat, flows.Config{}, log), st, log)
+	tg, err := New(Config{Token: token, APIURL: url, Rate: -1}, flows.NewEngine(st, cat, flows.Config{}, log), st, log)
 	if err != nil {
 		tb.Error(err)
 		return

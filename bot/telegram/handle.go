@@ -25,6 +25,16 @@ func (t *Telegram) handle(ctx context.Context, in incoming) {
 			t.fail(ctx, in)
 		}
 	}()
+	if in.ev.Kind == flows.KindCommand && in.ev.Command == "start" {
+		// A founder who blocked the bot comes back with /start: reach them again.
+		if c, ok := t.off.(interface {
+			ClearUnreachable(context.Context, flows.FounderID) error
+		}); ok {
+			if err := c.ClearUnreachable(ctx, in.ev.Founder); err != nil {
+				t.log.Warn("clear unreachable", "founder", in.ev.Founder, "err", err)
+			}
+		}
+	}
 	res, err := t.eng.Handle(ctx, in.ev)
 	if err != nil {
 		t.log.Error("handle telegram update", "update", in.ev.UpdateID, "founder", in.ev.Founder, "err", err)
@@ -97,12 +107,16 @@ var noPreview = &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
 // said "too many requests".
 const maxSendAttempts = 3
 
-// Send sends a reply to a chat, waiting out Telegram's flood control.
+// Send sends a reply to a chat at once, bypassing the outbox but not the
+// flood limits, and waits out Telegram's flood control.
 func (t *Telegram) Send(ctx context.Context, chatID int64, r flows.Reply) error {
-	p := &tgbot.SendMessageParams{ChatID: chatID, Text: r.Text, ParseMode: models.ParseModeHTML,
-		ReplyMarkup: keyboard(r.Buttons), LinkPreviewOptions: noPreview}
 	for attempt := 1; ; attempt++ {
-		_, err := t.api.SendMessage(ctx, p)
+		answered, err := t.lim.Wait(ctx, chatID)
+		if err != nil {
+			return fmt.Errorf("send message to %d: %w", chatID, err)
+		}
+		err = t.sendMessage(ctx, chatID, r)
+		answered()
 		var flood *tgbot.TooManyRequestsError
 		if !errors.As(err, &flood) || attempt == maxSendAttempts {
 			if err != nil {
@@ -110,12 +124,21 @@ func (t *Telegram) Send(ctx context.Context, chatID int64, r flows.Reply) error 
 			}
 			return nil
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(flood.RetryAfter) * time.Second):
-		}
+		t.lim.Pause(retryAfter(flood))
 	}
+}
+
+// sendMessage makes one sendMessage call.
+func (t *Telegram) sendMessage(ctx context.Context, chatID int64, r flows.Reply) error {
+	_, err := t.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: r.Text, ParseMode: models.ParseModeHTML,
+		ReplyMarkup: keyboard(r.Buttons), LinkPreviewOptions: noPreview})
+	return err
+}
+
+// retryAfter is how long Telegram asked to wait; never less than a
+// second, should the answer lack it.
+func retryAfter(flood *tgbot.TooManyRequestsError) time.Duration {
+	return time.Duration(max(flood.RetryAfter, 1)) * time.Second
 }
 
 // getUpdates long-polls for updates from offset on. It is written here

@@ -172,7 +172,7 @@ func startLoadBot(b *testing.B, srv *telegramtest.Server, env *storetest.Env) lo
 	}
 	log := slog.New(slog.DiscardHandler)
 	eng := flows.NewEngine(env.Store, cat, flows.Config{Hub: "StartGate"}, log)
-	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: 10 * time.Second}, eng, env.Store, log)
+	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: 10 * time.Second, Rate: -1}, eng, env.Store, log)
 	if err != nil {
 		b.Fatal(err)
 	}

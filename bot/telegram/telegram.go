@@ -42,6 +42,12 @@ type Config struct {
 	// Drain bounds how long a batch in progress may take to finish after
 	// shutdown was asked, default 20s.
 	Drain time.Duration
+	// Rate is messages per second to all chats (TELEGRAM_RATE), default
+	// 25, negative for no limits at all (fakes only); ChatBurst is how many
+	// one chat may get back to back, default 3. Direct replies and the
+	// outbox share these limits: see Limits.
+	Rate      float64
+	ChatBurst int
 }
 
 // Telegram is the founders' transport.
@@ -52,6 +58,7 @@ type Telegram struct {
 	eng  Engine
 	off  Offsets
 	log  *slog.Logger
+	lim  *Limiter
 }
 
 // New prepares the transport; it makes no request until Run.
@@ -76,7 +83,8 @@ func New(cfg Config, eng Engine, off Offsets, log *slog.Logger) (*Telegram, erro
 		cfg.Drain = 20 * time.Second
 	}
 	t := &Telegram{cfg: cfg, eng: eng, off: off, log: log,
-		http: &http.Client{Timeout: cfg.Poll + 15*time.Second}}
+		http: &http.Client{Timeout: cfg.Poll + 15*time.Second},
+		lim:  NewLimiter(Limits{Rate: cfg.Rate, ChatBurst: cfg.ChatBurst})}
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),
