@@ -19,9 +19,14 @@ type conv struct {
 	replies  []Reply
 	notice   string
 	expired  bool
-	app      *Application // set when this event submits an application
-	answered *Application // set when this event answers staff's question
-	drafted  bool         // this event started a draft: its reminders are scheduled
+	app      *Application   // set when this event submits an application
+	answered *Application   // set when this event answers staff's question
+	drafted  bool           // this event started a draft: its reminders are scheduled
+	docs     []Document     // files to send after the replies (calendar files)
+	events   []BookingEvent // office-hours changes staff must hear about
+	// err is an error met where it could not be returned (asking a
+	// question that reads the store); Handle returns it.
+	err error
 }
 
 func newConv(ctx context.Context, e *Engine, ev Event, s Session) *conv {
@@ -36,7 +41,8 @@ func newConv(ctx context.Context, e *Engine, ev Event, s Session) *conv {
 }
 
 func (c *conv) result() Result {
-	return Result{Replies: c.replies, Notice: c.notice, Expired: c.expired, Submitted: c.app, Answered: c.answered, Lang: c.lang}
+	return Result{Replies: c.replies, Notice: c.notice, Expired: c.expired, Submitted: c.app, Answered: c.answered, Lang: c.lang,
+		Documents: c.docs, Bookings: c.events}
 }
 
 // t renders a catalog message in the founder's language.
@@ -51,8 +57,10 @@ func (c *conv) say(text string, rows ...[]Button) {
 
 func (c *conv) run() error {
 	if c.s.Flow != "" && !c.s.Touched.IsZero() && c.now.Sub(c.s.Touched) > c.e.cfg.DraftExpiry {
+		if c.s.Flow == flowApply {
+			c.say(c.t("draft_expired"))
+		}
 		c.clearFlow()
-		c.say(c.t("draft_expired"))
 	}
 	c.s.Touched = c.now
 	if c.ev.LangHint != "" {
@@ -91,6 +99,10 @@ func (c *conv) command(name, arg string) error {
 		return c.status()
 	case "cancel":
 		c.cancel()
+	case "book":
+		return c.book()
+	case "mybookings":
+		return c.myBookings()
 	case "language":
 		c.say(c.t("language_prompt"), c.languageButtons())
 	default:
@@ -127,6 +139,9 @@ func (c *conv) button(data string) error {
 		case "apply", "status", "language", "help":
 			return c.command(cmd, "")
 		}
+	}
+	if rest, ok := strings.CutPrefix(data, "oh:"); ok {
+		return c.officeButton(rest)
 	}
 	if l, ok := strings.CutPrefix(data, "l:"); ok && Supported(l) {
 		c.s.Lang, c.lang = l, l
@@ -195,6 +210,9 @@ func (c *conv) press(action string) bool {
 		c.ask()
 		return true
 	}
+	if c.s.Flow == flowBook || c.s.Flow == flowRate {
+		return c.pressBook(action)
+	}
 	if c.s.Flow != flowApply {
 		return false
 	}
@@ -221,6 +239,8 @@ func (c *conv) cancel() {
 	switch {
 	case c.s.Flow == "":
 		c.say(c.t("nothing_to_cancel"))
+	case c.s.Flow == flowBook || c.s.Flow == flowRate:
+		c.stopBook()
 	case len(c.s.Answers) == 0:
 		c.clearFlow()
 		c.say(c.t("cancelled"))
@@ -243,6 +263,8 @@ func (c *conv) text(t string) error {
 		c.ask()
 	case c.s.Flow == flowApply:
 		c.answer(t)
+	case c.s.Flow == flowBook || c.s.Flow == flowRate:
+		return c.bookText(t)
 	default:
 		c.say(c.t("not_understood"), c.menu()...)
 	}
@@ -264,8 +286,11 @@ func (c *conv) ask() {
 		c.askEdit()
 		return
 	}
-	if c.s.Flow == flowApply {
+	switch c.s.Flow {
+	case flowApply:
 		c.askApply()
+	case flowBook, flowRate:
+		c.askBook()
 	}
 }
 

@@ -43,6 +43,8 @@ type Engine struct {
 	log   *slog.Logger
 	// Reminders, when set, schedules the reminders of new drafts.
 	Reminders *Reminders
+	// OfficeHours, when set, lets founders book mentors (/book, /mybookings).
+	OfficeHours *OfficeHours
 	// Now and NewID are replaceable for deterministic tests.
 	Now   func() time.Time
 	NewID func() string
@@ -92,7 +94,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 			return Result{Duplicate: true}, nil
 		}
 		c := newConv(ctx, e, ev, s)
-		if err := c.run(); err != nil {
+		if err := errors.Join(c.run(), c.err); err != nil {
 			return Result{}, err
 		}
 		if c.app != nil {
@@ -166,6 +168,9 @@ type Command struct {
 // Commands lists the founder commands in lang, for a transport's menu.
 func (e *Engine) Commands(lang string) []Command {
 	names := e.commandNames()
+	if e.OfficeHours != nil {
+		names = append(names, "book", "mybookings")
+	}
 	out := make([]Command, len(names))
 	for i, n := range names {
 		out[i] = Command{Name: n, Description: e.cat.T(lang, "cmd_"+n)}

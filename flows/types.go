@@ -85,6 +85,12 @@ type Result struct {
 	Answered *Application
 	// Lang is the founder's language after the event.
 	Lang string
+	// Documents are files to send after the replies: the calendar file of
+	// a booking made, moved or cancelled.
+	Documents []Document
+	// Bookings are the office-hours changes this event made, so the
+	// caller can tell staff and the mentor.
+	Bookings []BookingEvent
 }
 
 // Status is where an application stands.

@@ -1,0 +1,235 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/startgate/founderbot/flows/input"
+)
+
+// Limits of a mentor's record.
+const (
+	maxMentorName = 80
+	maxMentorBio  = 300
+	maxMentorID   = 24
+	maxWeeklyCap  = 100
+)
+
+var (
+	mentorIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	telegramPattern = regexp.MustCompile(`^[A-Za-z0-9_]{5,32}$`)
+	slackUserRef    = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
+	slackUserID     = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+)
+
+// AddMentor adds a mentor. Without an ID one is made from the name
+// ("karim-benali"); ErrMentorExists when it is taken.
+func (o *OfficeHours) AddMentor(ctx context.Context, m Mentor) (Mentor, error) {
+	m, err := o.normalizeMentor(m)
+	if err != nil {
+		return m, err
+	}
+	if m.ID == "" {
+		if m.ID = slugID(m.Name); m.ID == "" {
+			m.ID = MentorID("m-" + strings.ToLower(RandomAppID()[2:]))
+		}
+	}
+	if err := o.store.PutMentor(ctx, m, true); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// EditMentor replaces the mentor with m.ID by m. A lower weekly cap does
+// not cancel sessions already booked; it stops new ones.
+func (o *OfficeHours) EditMentor(ctx context.Context, m Mentor) (Mentor, error) {
+	if m.ID == "" {
+		return m, fmt.Errorf("%w: which mentor? the ID is missing", ErrInvalidMentor)
+	}
+	m, err := o.normalizeMentor(m)
+	if err != nil {
+		return m, err
+	}
+	if err := o.store.PutMentor(ctx, m, false); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// Mentors lists the mentors, by name.
+func (o *OfficeHours) Mentors(ctx context.Context) ([]Mentor, error) {
+	ms, err := o.store.Mentors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ms, func(a, b Mentor) int { return strings.Compare(input.Fold(a.Name), input.Fold(b.Name)) })
+	return ms, nil
+}
+
+// FindMentor finds a mentor by what staff typed: an ID, a Slack mention
+// (<@U123>), a Slack user ID or the name, case and accents aside.
+// ErrNotFound, or ErrAmbiguousMentor when several share the name.
+func (o *OfficeHours) FindMentor(ctx context.Context, ref string) (Mentor, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return Mentor{}, fmt.Errorf("mentor: %w", ErrNotFound)
+	}
+	if m, err := o.store.Mentor(ctx, MentorID(strings.ToLower(ref))); err == nil && !m.Removed {
+		return m, nil
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return Mentor{}, fmt.Errorf("mentor %s: %w", ref, err)
+	}
+	ms, err := o.store.Mentors(ctx)
+	if err != nil {
+		return Mentor{}, fmt.Errorf("list mentors: %w", err)
+	}
+	slack := ""
+	if sm := slackUserRef.FindStringSubmatch(ref); sm != nil {
+		slack = sm[1]
+	} else if slackUserID.MatchString(ref) {
+		slack = ref
+	}
+	key := input.Fold(ref)
+	var found []Mentor
+	for _, m := range ms {
+		if (slack != "" && m.SlackUser == slack) || input.Fold(m.Name) == key {
+			found = append(found, m)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return Mentor{}, fmt.Errorf("mentor %q: %w", ref, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return Mentor{}, fmt.Errorf("mentor %q: %w", ref, ErrAmbiguousMentor)
+}
+
+// normalizeMentor checks a mentor's fields and puts them in their stored
+// form: tags and languages as keys, names trimmed.
+func (o *OfficeHours) normalizeMentor(m Mentor) (Mentor, error) {
+	bad := func(format string, a ...any) (Mentor, error) {
+		return m, fmt.Errorf("%w: %s", ErrInvalidMentor, fmt.Sprintf(format, a...))
+	}
+	m.ID = MentorID(strings.ToLower(strings.TrimSpace(string(m.ID))))
+	if m.ID != "" && (len(m.ID) > maxMentorID || !mentorIDPattern.MatchString(string(m.ID))) {
+		return bad("the ID %q must be 1 to %d of a-z, 0-9 and -", m.ID, maxMentorID)
+	}
+	m.Name = input.Clean(m.Name, maxMentorName+1)
+	if n := utf8.RuneCountInString(m.Name); n < 2 || n > maxMentorName {
+		return bad("the name must be 2 to %d characters", maxMentorName)
+	}
+	m.Bio = input.Clean(m.Bio, maxMentorBio+1)
+	if utf8.RuneCountInString(m.Bio) > maxMentorBio {
+		return bad("the bio must be at most %d characters", maxMentorBio)
+	}
+	var tags []string
+	for _, t := range m.Tags {
+		key, ok := o.tagKey(t)
+		if !ok {
+			return bad("%q is not an expertise tag; use one of %s", t, strings.Join(ExpertiseTags, ", "))
+		}
+		if !slices.Contains(tags, key) {
+			tags = append(tags, key)
+		}
+	}
+	if len(tags) == 0 {
+		return bad("give at least one expertise tag: %s", strings.Join(ExpertiseTags, ", "))
+	}
+	slices.SortFunc(tags, func(a, b string) int { return slices.Index(ExpertiseTags, a) - slices.Index(ExpertiseTags, b) })
+	m.Tags = tags
+	var langs []string
+	for _, l := range m.Languages {
+		key, ok := o.languageKey(l)
+		if !ok {
+			return bad("%q is not a language the bot knows (%s)", l, strings.Join(Languages, ", "))
+		}
+		if !slices.Contains(langs, key) {
+			langs = append(langs, key)
+		}
+	}
+	m.Languages = langs
+	if m.SlackUser = strings.TrimSpace(m.SlackUser); m.SlackUser != "" {
+		if sm := slackUserRef.FindStringSubmatch(m.SlackUser); sm != nil {
+			m.SlackUser = sm[1]
+		}
+		if !slackUserID.MatchString(m.SlackUser) {
+			return bad("%q is not a Slack user", m.SlackUser)
+		}
+	}
+	if m.Telegram = strings.TrimPrefix(strings.TrimSpace(m.Telegram), "@"); m.Telegram != "" && !telegramPattern.MatchString(m.Telegram) {
+		return bad("%q is not a Telegram username", m.Telegram)
+	}
+	if m.WeeklyCap < 0 || m.WeeklyCap > maxWeeklyCap {
+		return bad("the weekly cap must be 0 (none) to %d", maxWeeklyCap)
+	}
+	m.Removed = false
+	return m, nil
+}
+
+// tagKey matches a tag as staff may type it ("Go-to-market", "fintech",
+// "Énergie") with its key.
+func (o *OfficeHours) tagKey(s string) (string, bool) {
+	key := input.Fold(s)
+	for _, t := range ExpertiseTags {
+		if input.Fold(t) == key {
+			return t, true
+		}
+		for _, l := range Languages {
+			if input.Fold(o.tagLabel(l, t)) == key {
+				return t, true
+			}
+		}
+	}
+	return "", false
+}
+
+func (o *OfficeHours) languageKey(s string) (string, bool) {
+	key := input.Fold(s)
+	for _, l := range Languages {
+		if key == l || key == input.Fold(o.cat.T(l, "language_name")) {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// tagLabel names an expertise tag: sectors by the application form's labels.
+func (o *OfficeHours) tagLabel(lang, tag string) string {
+	if slices.Contains(Sectors, tag) {
+		return o.cat.T(lang, "sector_"+tag)
+	}
+	return o.tr(lang, "book_tag_"+tag)
+}
+
+// slugID makes a mentor ID from a name: "Karim Benali" → "karim-benali".
+func slugID(name string) MentorID {
+	var b strings.Builder
+	for _, word := range strings.Fields(input.Fold(name)) {
+		var w strings.Builder
+		for _, r := range word {
+			if r < 128 && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+				w.WriteRune(r)
+			}
+		}
+		if w.Len() == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			if b.Len()+1+w.Len() > maxMentorID {
+				break
+			}
+			b.WriteByte('-')
+		}
+		if w.Len() > maxMentorID {
+			return MentorID(w.String()[:maxMentorID])
+		}
+		b.WriteString(w.String())
+	}
+	return MentorID(b.String())
+}
