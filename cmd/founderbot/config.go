@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,10 @@ var settings = []setting{
 	{"STAFF_LANGUAGE", "", "language of staff texts in Slack (fr, en or ar); empty: DEFAULT_LANGUAGE", false},
 	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, /healthz)", false},
 	{"ACCEPTED_NEXT_STEPS", "", "text sent to accepted founders under \"Next steps\"", false},
+	{"TELEGRAM_RATE", "25", "messages per second to all Telegram chats (and about 1/s per chat); with N replicas use 25/N; negative: no limits, for fakes only", false},
+	{"APPLICATION_DEADLINE", "", "when applications close (2026-12-31 or 2026-12-31T18:00, hub time): drafts get a nudge 7 days and 48 hours before", false},
+	{"DIGEST_CRON", "0 9 * * *", "when the daily staff digest is posted (cron, hub time; empty: never)", false},
+	{"WEEKLY_STATS_CRON", "0 9 * * 1", "when the weekly stats are posted (cron, hub time; empty: never)", false},
 	{"HUB_NAME", "StartGate", "the hub's name, shown to founders", false},
 	{"HUB_TIMEZONE", "Africa/Casablanca", "the hub's IANA time zone", false},
 	{"DEFAULT_LANGUAGE", "fr", "language for founders whose Telegram language is not fr, en or ar", false},
@@ -55,6 +60,10 @@ type config struct {
 	slack          slackConfig
 	httpAddr       string
 	nextSteps      string
+	telegramRate   float64
+	deadline       time.Time
+	digestCron     string
+	weeklyCron     string
 }
 
 type slackConfig struct {
@@ -130,6 +139,17 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	}
 	c.httpAddr, _ = get("HTTP_ADDR")
 	c.nextSteps, _ = get("ACCEPTED_NEXT_STEPS")
+	rate, _ := get("TELEGRAM_RATE")
+	if c.telegramRate, err = strconv.ParseFloat(rate, 64); err != nil || c.telegramRate == 0 || c.telegramRate > 1000 {
+		return nil, usagef("TELEGRAM_RATE=%q: want messages per second, such as 25", rate)
+	}
+	if d, _ := get("APPLICATION_DEADLINE"); d != "" {
+		if c.deadline, err = parseDeadline(d, c.hubTZ); err != nil {
+			return nil, usagef("APPLICATION_DEADLINE=%q: want a date such as 2026-12-31 or 2026-12-31T18:00 (hub time)", d)
+		}
+	}
+	c.digestCron, _ = get("DIGEST_CRON")
+	c.weeklyCron, _ = get("WEEKLY_STATS_CRON")
 	if c.telegramToken != "" && c.redisURL == "" && !c.ephemeral {
 		return nil, usagef("TELEGRAM_TOKEN is set but REDIS_URL is not: founders' applications would live in memory and vanish at the next restart; set REDIS_URL (or FOUNDERBOT_EPHEMERAL=1 for a throwaway demo)")
 	}
@@ -225,4 +245,13 @@ func loadSlack(c *config, get func(string) (string, error)) error {
 		return usagef("SLACK_API_URL=%q: must end with a slash, like https://slack.com/api/", s.apiURL)
 	}
 	return nil
+}
+
+// parseDeadline reads a date (the deadline is its end) or a date and time, in the hub's time zone.
+func parseDeadline(s string, tz *time.Location) (time.Time, error) {
+	if t, err := time.ParseInLocation("2006-01-02T15:04", s, tz); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, tz)
+	return t.AddDate(0, 0, 1), err
 }

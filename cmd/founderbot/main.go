@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/startgate/founderbot/bot/console"
+	"github.com/startgate/founderbot/bot/slack"
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/store"
@@ -60,20 +62,84 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	eng := flows.NewEngine(st, cat, flows.Config{Hub: cfg.hubName}, log)
-
+	review := flows.NewReview(st, cat, flows.ReviewConfig{Hub: cfg.hubName, NextSteps: cfg.nextSteps, TZ: cfg.hubTZ})
 	g, ctx := errgroup.WithContext(ctx)
-	if cfg.telegramToken == "" {
-		c := console.New(eng, stdin, stdout)
+
+	if cfg.telegramToken == "" && !cfg.slack.enabled() {
 		// The console ends the program when the founder quits (Ctrl-D).
+		c := console.New(eng, stdin, stdout)
 		g.Go(func() error { return c.Run(ctx) })
-	} else {
-		tg, err := telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang}, eng, st, log)
+		return g.Wait()
+	}
+
+	// Messages the bot starts (decisions, reminders) go through the outbox,
+	// so a restart or a 429 loses none of them.
+	var tg *telegram.Telegram
+	deliver := func(ctx context.Context, o flows.Outgoing) error {
+		_, err := st.Enqueue(ctx, outgoingKey(o), o, "staff")
+		return err
+	}
+	var handler engine = eng
+	var staff *slack.Staff
+	if cfg.slack.enabled() {
+		staff, err = slack.New(slack.Config{
+			BotToken: cfg.slack.botToken, AppToken: cfg.slack.appToken, SigningSecret: cfg.slack.signingSecret,
+			APIURL: cfg.slack.apiURL, Channel: cfg.slack.channel, StaffUsers: cfg.slack.users,
+			Command: cfg.slack.command, Lang: cfg.slack.lang, TZ: cfg.hubTZ,
+		}, review, cat, deliver, log)
+		if err != nil {
+			return err
+		}
+		handler = withStaff{Engine: eng, staff: staff}
+	}
+
+	sched := flows.NewScheduler(st, flows.SchedulerConfig{TZ: cfg.hubTZ}, log)
+	rem := flows.NewReminders(st, st, cat, flows.RemindersConfig{Hub: cfg.hubName, TZ: cfg.hubTZ, Deadline: cfg.deadline})
+	rem.Register(sched)
+	eng.Reminders, review.Reminders = rem, rem
+	if staff != nil {
+		if err := schedulePosts(sched, cfg, review, staff); err != nil {
+			return err
+		}
+	}
+	g.Go(func() error { return sched.Run(ctx, 5*time.Second) })
+
+	if cfg.telegramToken != "" {
+		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang, Rate: cfg.telegramRate}, handler, st, log)
 		if err != nil {
 			return err
 		}
 		g.Go(func() error { return tg.Run(ctx) })
+		host, _ := os.Hostname()
+		g.Go(func() error { return tg.RunOutbox(ctx, st, telegram.OutboxConfig{Consumer: "founderbot-" + host}) })
+	} else {
+		log.Warn("no TELEGRAM_TOKEN: founders cannot be reached; messages for them wait in the outbox")
 	}
-	return g.Wait()
+
+	srv := &http.Server{Addr: cfg.httpAddr, Handler: httpHandler(st, staff), ReadHeaderTimeout: 10 * time.Second}
+	if staff != nil && cfg.slack.signingSecret != "" {
+		g.Go(func() error {
+			log.Info("http listening", "addr", cfg.httpAddr)
+			if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http server: %w", err)
+			}
+			return nil
+		})
+	}
+	if staff != nil && cfg.slack.appToken != "" {
+		g.Go(func() error { return staff.RunSocketMode(ctx) })
+	}
+	g.Go(func() error {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	err = g.Wait()
+	if staff != nil {
+		staff.Wait() // decisions in flight reach Slack and the outbox
+	}
+	return err
 }
 
 func newLogger(cfg *config, w io.Writer) *slog.Logger {

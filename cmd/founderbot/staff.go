@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/startgate/founderbot/bot/slack"
+	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/store"
+)
+
+// engine is what the transports call: the flows engine, and what staff
+// must hear of (new applications, answers to their questions).
+type engine interface {
+	Handle(ctx context.Context, ev flows.Event) (flows.Result, error)
+	ErrorReply(lang string) flows.Reply
+	Commands(lang string) []flows.Command
+	Catalog() *flows.Catalog
+}
+
+// staffSide is what founders' events are told to; *slack.Staff has it.
+type staffSide interface {
+	Submitted(ctx context.Context, a flows.Application)
+	Answered(ctx context.Context, a flows.Application)
+}
+
+// withStaff passes founders' submissions and answers on to staff. Staff
+// posts in the background, so the founder's reply never waits on Slack.
+type withStaff struct {
+	*flows.Engine
+	staff staffSide
+}
+
+func (w withStaff) Handle(ctx context.Context, ev flows.Event) (flows.Result, error) {
+	res, err := w.Engine.Handle(ctx, ev)
+	if err != nil {
+		return res, err
+	}
+	if res.Submitted != nil {
+		w.staff.Submitted(ctx, *res.Submitted)
+	}
+	if res.Answered != nil {
+		w.staff.Answered(ctx, *res.Answered)
+	}
+	return res, nil
+}
+
+// outgoingKey names a message a staff action sends. Each action sends
+// once, so the key only needs to be unique: the outbox keeps it from
+// being delivered twice after a crash.
+func outgoingKey(o flows.Outgoing) string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "staff:" + string(o.Founder) + ":" + hex.EncodeToString(b[:])
+}
+
+// schedulePosts adds the staff channel's periodic posts.
+func schedulePosts(s *flows.Scheduler, cfg *config, review *flows.Review, staff *slack.Staff) error {
+	if cfg.digestCron != "" {
+		err := s.Every(flows.Periodic{Name: "digest", Spec: cfg.digestCron, Run: func(ctx context.Context, at time.Time) error {
+			d, err := review.Digest(ctx, at.Add(-24*time.Hour), at)
+			if err != nil {
+				return err
+			}
+			return staff.PostDigest(ctx, d)
+		}})
+		if err != nil {
+			return usagef("DIGEST_CRON: %v", err)
+		}
+	}
+	if cfg.weeklyCron != "" {
+		err := s.Every(flows.Periodic{Name: "weekly_stats", Spec: cfg.weeklyCron, Run: func(ctx context.Context, _ time.Time) error {
+			return staff.PostWeeklyStats(ctx)
+		}})
+		if err != nil {
+			return usagef("WEEKLY_STATS_CRON: %v", err)
+		}
+	}
+	return nil
+}
+
+// httpHandler serves Slack's requests (HTTP mode) and a health check.
+func httpHandler(st *store.Redis, staff *slack.Staff) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := st.Ping(r.Context()); err != nil {
+			http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	if staff != nil {
+		mux.Handle("/slack/", staff.Handler())
+	}
+	return mux
+}
