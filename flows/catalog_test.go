@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,10 +33,15 @@ func catalogKeys(t *testing.T, file string) map[string]bool {
 
 // TestCatalogsSameKeys: every catalog file has the same messages in every language.
 func TestCatalogsSameKeys(t *testing.T) {
-	for _, prefix := range []string{"", "staff."} {
-		if _, err := localeFiles.Open("locales/" + prefix + "fr.toml"); err != nil {
-			continue
-		}
+	prefixes := []string{""}
+	files, _ := fs.Glob(localeFiles, "locales/*."+Languages[0]+".toml")
+	for _, f := range files {
+		prefixes = append(prefixes, strings.TrimSuffix(strings.TrimPrefix(f, "locales/"), Languages[0]+".toml"))
+	}
+	if len(prefixes) < 3 {
+		t.Fatalf("catalog files: %v", prefixes)
+	}
+	for _, prefix := range prefixes {
 		ref := catalogKeys(t, prefix+Languages[0])
 		for _, lang := range Languages[1:] {
 			keys := catalogKeys(t, prefix+lang)

@@ -39,6 +39,12 @@ var settings = []setting{
 	{"APPLICATION_DEADLINE", "", "when applications close (2026-12-31 or 2026-12-31T18:00, hub time): drafts get a nudge 7 days and 48 hours before", false},
 	{"DIGEST_CRON", "0 9 * * *", "when the daily staff digest is posted (cron, hub time; empty: never)", false},
 	{"WEEKLY_STATS_CRON", "0 9 * * 1", "when the weekly stats are posted (cron, hub time; empty: never)", false},
+	{"MAX_UPCOMING_BOOKINGS", "2", "office hours: upcoming sessions one founder may hold", false},
+	{"MAX_RESCHEDULES", "2", "office hours: how often one booking may be moved", false},
+	{"CANCEL_CUTOFF", "12h", "office hours: founders cancel until this long before the start", false},
+	{"BOOKING_WINDOW_DAYS", "14", "office hours: how far ahead founders can book", false},
+	{"BOOKING_OPEN_TO", "applicants", "who may book: applicants, accepted or anyone", false},
+	{"BOOKING_CONTACT", "", "office hours: who founders contact after the cut-off (shown to them)", false},
 	{"HUB_NAME", "StartGate", "the hub's name, shown to founders", false},
 	{"HUB_TIMEZONE", "Africa/Casablanca", "the hub's IANA time zone", false},
 	{"DEFAULT_LANGUAGE", "fr", "language for founders whose Telegram language is not fr, en or ar", false},
@@ -64,6 +70,7 @@ type config struct {
 	deadline       time.Time
 	digestCron     string
 	weeklyCron     string
+	officeHours    flows.OfficeHoursConfig
 }
 
 type slackConfig struct {
@@ -147,6 +154,10 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 		if c.deadline, err = parseDeadline(d, c.hubTZ); err != nil {
 			return nil, usagef("APPLICATION_DEADLINE=%q: want a date such as 2026-12-31 or 2026-12-31T18:00 (hub time)", d)
 		}
+	}
+	envOrDefault := func(name string) string { v, _ := get(name); return v }
+	if c.officeHours, err = flows.ParseOfficeHoursEnv(envOrDefault, c.hubName, c.hubTZ); err != nil {
+		return nil, usagef("%v", err)
 	}
 	c.digestCron, _ = get("DIGEST_CRON")
 	c.weeklyCron, _ = get("WEEKLY_STATS_CRON")

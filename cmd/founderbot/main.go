@@ -62,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	eng := flows.NewEngine(st, cat, flows.Config{Hub: cfg.hubName}, log)
+	oh := flows.NewOfficeHours(st, st, cat, cfg.officeHours, log)
+	eng.OfficeHours = oh
 	review := flows.NewReview(st, cat, flows.ReviewConfig{Hub: cfg.hubName, NextSteps: cfg.nextSteps, TZ: cfg.hubTZ})
 	g, ctx := errgroup.WithContext(ctx)
 
@@ -96,6 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	sched := flows.NewScheduler(st, flows.SchedulerConfig{TZ: cfg.hubTZ}, log)
 	rem := flows.NewReminders(st, st, cat, flows.RemindersConfig{Hub: cfg.hubName, TZ: cfg.hubTZ, Deadline: cfg.deadline})
 	rem.Register(sched)
+	oh.Register(sched)
 	eng.Reminders, review.Reminders = rem, rem
 	if staff != nil {
 		if err := schedulePosts(sched, cfg, review, staff); err != nil {
