@@ -43,21 +43,13 @@ const (
 
 // The outcomes FinishOutgoing records, also the fields of OutboxCounts.
 const (
-	OutcomeSent        = "sent"
-	OutcomeFailed      = "failed"
-	OutcomeUnreachable = "unreachable"
+	OutcomeSent        = flows.OutcomeSent
+	OutcomeFailed      = flows.OutcomeFailed
+	OutcomeUnreachable = flows.OutcomeUnreachable
 )
 
 // OutboxMessage is a message taken from the outbox by ClaimOutgoing.
-type OutboxMessage struct {
-	ID       string // the stream entry, for AckOutgoing
-	Key      string
-	Tag      string
-	Outgoing flows.Outgoing
-	// Deliveries counts the times the message was handed to a sender,
-	// this one included: more than 1 means a sender gave it up or died.
-	Deliveries int64
-}
+type OutboxMessage = flows.QueuedMessage
 
 // OutboxCounts is what became of a tag's messages so far.
 type OutboxCounts struct {

@@ -12,16 +12,15 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/startgate/founderbot/flows"
-	"github.com/startgate/founderbot/store"
 )
 
 // Outbox is the durable queue of messages RunOutbox sends; *store.Redis has it.
 type Outbox interface {
-	ClaimOutgoing(ctx context.Context, consumer string, limit int, block, minIdle time.Duration) ([]store.OutboxMessage, error)
+	ClaimOutgoing(ctx context.Context, consumer string, limit int, block, minIdle time.Duration) ([]flows.QueuedMessage, error)
 	TouchOutgoing(ctx context.Context, consumer string, ids ...string) error
 	MarkSending(ctx context.Context, key string) (bool, error)
 	UnmarkSending(ctx context.Context, key string) error
-	FinishOutgoing(ctx context.Context, m store.OutboxMessage, outcome string) error
+	FinishOutgoing(ctx context.Context, m flows.QueuedMessage, outcome string) error
 	AckOutgoing(ctx context.Context, ids ...string) error
 	SetUnreachable(ctx context.Context, f flows.FounderID) error
 	Unreachable(ctx context.Context, f flows.FounderID) (bool, error)
@@ -104,7 +103,7 @@ func (t *Telegram) RunOutbox(ctx context.Context, ob Outbox, cfg OutboxConfig) e
 		cfg.Backoff = 500 * time.Millisecond
 	}
 	s := &sender{t: t, ob: ob, cfg: cfg, hold: 4 * cfg.Workers,
-		queues: map[flows.FounderID][]store.OutboxMessage{}, busy: map[flows.FounderID]bool{},
+		queues: map[flows.FounderID][]flows.QueuedMessage{}, busy: map[flows.FounderID]bool{},
 		held: map[string]bool{}, room: make(chan struct{}, 1)}
 	s.ready = make(chan flows.FounderID, s.hold)
 	t.log.Info("telegram outbox running", "consumer", cfg.Consumer, "workers", cfg.Workers)
@@ -129,7 +128,7 @@ type sender struct {
 	hold int
 
 	mu     sync.Mutex
-	queues map[flows.FounderID][]store.OutboxMessage
+	queues map[flows.FounderID][]flows.QueuedMessage
 	busy   map[flows.FounderID]bool
 	held   map[string]bool // stream IDs, so that a message claimed again is not held twice
 	ready  chan flows.FounderID
@@ -165,7 +164,7 @@ func (s *sender) claim(ctx context.Context) {
 	}
 }
 
-func (s *sender) add(msgs []store.OutboxMessage) {
+func (s *sender) add(msgs []flows.QueuedMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range msgs {
@@ -241,18 +240,18 @@ func (s *sender) touch(ctx context.Context) {
 // deliver sends one message and records what became of it; see RunOutbox.
 // A message it returns without recording stays in the outbox, for a
 // later claim.
-func (s *sender) deliver(ctx context.Context, m store.OutboxMessage) {
+func (s *sender) deliver(ctx context.Context, m flows.QueuedMessage) {
 	f := m.Outgoing.Founder
 	log := s.t.log.With("outbox", m.Key, "founder", f)
 	if m.Deliveries > s.cfg.MaxDeliveries {
 		log.Error("telegram outbox: message dropped, handed out too often", "deliveries", m.Deliveries)
-		s.finish(ctx, log, m, store.OutcomeFailed)
+		s.finish(ctx, log, m, flows.OutcomeFailed)
 		return
 	}
 	chatID, ok := ChatID(f)
 	if !ok {
 		log.Error("telegram outbox: message dropped, not a Telegram founder")
-		s.finish(ctx, log, m, store.OutcomeFailed)
+		s.finish(ctx, log, m, flows.OutcomeFailed)
 		return
 	}
 	unreachable, err := s.ob.Unreachable(ctx, f)
@@ -261,7 +260,7 @@ func (s *sender) deliver(ctx context.Context, m store.OutboxMessage) {
 		return
 	}
 	if unreachable {
-		s.finish(ctx, log, m, store.OutcomeUnreachable)
+		s.finish(ctx, log, m, flows.OutcomeUnreachable)
 		return
 	}
 	for attempt := 1; ; {
@@ -287,18 +286,18 @@ func (s *sender) deliver(ctx context.Context, m store.OutboxMessage) {
 		answered()
 		switch answer, wait := classify(err); answer {
 		case answerSent:
-			s.finish(ctx, log, m, store.OutcomeSent)
+			s.finish(ctx, log, m, flows.OutcomeSent)
 			return
 		case answerBlocked:
 			if err := s.ob.SetUnreachable(ctx, f); err != nil {
 				log.Error("telegram outbox: founder not marked unreachable", "err", err)
 			}
 			log.Info("telegram outbox: founder unreachable", "err", s.t.redact(err))
-			s.finish(ctx, log, m, store.OutcomeUnreachable)
+			s.finish(ctx, log, m, flows.OutcomeUnreachable)
 			return
 		case answerRefused:
 			log.Error("telegram outbox: message refused", "err", s.t.redact(err))
-			s.finish(ctx, log, m, store.OutcomeFailed)
+			s.finish(ctx, log, m, flows.OutcomeFailed)
 			return
 		case answerFlood:
 			// Not an attempt: the limiter holds every sender back for wait.
@@ -329,7 +328,7 @@ func (s *sender) leave(ctx context.Context, log *slog.Logger, err error) {
 }
 
 // finish records an outcome, even after shutdown was asked.
-func (s *sender) finish(ctx context.Context, log *slog.Logger, m store.OutboxMessage, outcome string) {
+func (s *sender) finish(ctx context.Context, log *slog.Logger, m flows.QueuedMessage, outcome string) {
 	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if err := s.ob.FinishOutgoing(rec, m, outcome); err != nil {
@@ -339,7 +338,7 @@ func (s *sender) finish(ctx context.Context, log *slog.Logger, m store.OutboxMes
 
 // unmark gives a message Telegram did not take back to whoever sends it
 // next, even after shutdown was asked.
-func (s *sender) unmark(ctx context.Context, log *slog.Logger, m store.OutboxMessage) {
+func (s *sender) unmark(ctx context.Context, log *slog.Logger, m flows.QueuedMessage) {
 	rec, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if err := s.ob.UnmarkSending(rec, m.Key); err != nil {
