@@ -60,7 +60,7 @@ func outgoingKey(o flows.Outgoing) string {
 
 // schedulePosts adds the staff channel's periodic posts.
 func schedulePosts(s *flows.Scheduler, cfg *config, review *flows.Review, staff *slack.Staff) error {
-	if cfg.digestCron != "" {
+	if cfg.digestCron != "off" {
 		err := s.Every(flows.Periodic{Name: "digest", Spec: cfg.digestCron, Run: func(ctx context.Context, at time.Time) error {
 			d, err := review.Digest(ctx, at.Add(-24*time.Hour), at)
 			if err != nil {
@@ -72,7 +72,7 @@ func schedulePosts(s *flows.Scheduler, cfg *config, review *flows.Review, staff 
 			return usagef("DIGEST_CRON: %v", err)
 		}
 	}
-	if cfg.weeklyCron != "" {
+	if cfg.weeklyCron != "off" {
 		err := s.Every(flows.Periodic{Name: "weekly_stats", Spec: cfg.weeklyCron, Run: func(ctx context.Context, _ time.Time) error {
 			return staff.PostWeeklyStats(ctx)
 		}})
