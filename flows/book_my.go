@@ -186,6 +186,8 @@ func (c *conv) officeButton(data string) error {
 		return nil
 	case verb == "cl":
 		return c.claim(SlotID(arg))
+	case verb == "ok":
+		return c.coming(BookingID(arg))
 	case verb == "rt":
 		id, n, _ := strings.Cut(arg, ":")
 		if r, err := strconv.Atoi(n); err == nil && r >= 1 && r <= 5 {

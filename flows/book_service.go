@@ -63,6 +63,7 @@ func (o *OfficeHours) book(ctx context.Context, r bookRequest, now time.Time) (B
 		return b, Mentor{}, err
 	}
 	o.scheduleRating(ctx, b)
+	o.scheduleReminders(ctx, b, now)
 	m, err := o.mentor(ctx, b.Mentor)
 	return b, m, err
 }
@@ -77,6 +78,7 @@ func (o *OfficeHours) reschedule(ctx context.Context, f FounderID, id BookingID,
 		return prev, b, m, err
 	}
 	o.scheduleRating(ctx, b)
+	o.scheduleReminders(ctx, b, now)
 	if b.PrevSlot != "" {
 		o.slotFreed(ctx, b.PrevSlot, now)
 	}
@@ -91,6 +93,7 @@ func (o *OfficeHours) cancel(ctx context.Context, f FounderID, id BookingID, op 
 		return b, Mentor{}, err
 	}
 	o.slotFreed(ctx, b.Slot, now)
+	o.unscheduleReminders(ctx, b.ID)
 	m, err := o.mentor(ctx, b.Mentor)
 	return b, m, err
 }

@@ -219,6 +219,10 @@ type OfficeHoursStore interface {
 	// RateBooking records the founder's rating (1..5; 0 keeps it) and
 	// comment ("" keeps it) of a session that started.
 	RateBooking(ctx context.Context, id BookingID, f FounderID, rating int, comment string, now time.Time) (Booking, error)
+	// PastSessions lists up to max sessions of founder f with the mentor
+	// that started before before, newest first: bookings that kept their
+	// slot (booked, held or no-show), not cancelled or moved ones.
+	PastSessions(ctx context.Context, mentor MentorID, f FounderID, before time.Time, max int) ([]Booking, error)
 
 	// JoinWaitlist puts the founder on the mentor's waitlist, if not on it
 	// yet, and returns their place (1 = next).
@@ -255,6 +259,9 @@ type OfficeHoursConfig struct {
 	// CalendarDomain makes calendar UIDs global ("B-7F3K@<domain>") and
 	// is the organizer's mail domain; default founderbot.invalid.
 	CalendarDomain string
+	// Quiet hours in the hub's time zone (default 22 to 8): a day-before
+	// session reminder that falls in them goes out earlier; see remindAt.
+	QuietFrom, QuietTo int
 }
 
 // ParseOfficeHoursEnv reads the office-hours settings: MAX_UPCOMING_BOOKINGS,
@@ -316,6 +323,7 @@ func ParseOfficeHoursEnv(getenv func(string) string, hub string, tz *time.Locati
 const (
 	KindSlotOffer     = "oh_offer"  // a waitlist offer runs out
 	KindSessionRating = "oh_rating" // a session ended: ask the founder for a rating
+	KindSessionRemind = "oh_remind" // a session is a day or an hour away
 )
 
 // OfficeHours is the office-hours service: the founders' side runs in the
@@ -329,6 +337,13 @@ type OfficeHours struct {
 	// Now and NewID are replaceable for deterministic tests.
 	Now   func() time.Time
 	NewID func() BookingID
+	// MentorReminders gets the mentors' session reminders (the Slack
+	// side); nil: none are sent.
+	MentorReminders MentorNotifier
+	// Dropped counts session reminders dropped because they came due too
+	// late to mean anything ("oh_remind:24h", "oh_remind:1h"); wire it to
+	// the counter of Scheduler.Dropped. nil: not counted.
+	Dropped func(what string)
 }
 
 // NewOfficeHours returns the service. out carries waitlist offers and
@@ -369,11 +384,15 @@ func NewOfficeHours(st OfficeHoursStore, out Outbox, cat *Catalog, cfg OfficeHou
 	if cfg.CalendarDomain == "" {
 		cfg.CalendarDomain = "founderbot.invalid"
 	}
+	if cfg.QuietFrom == 0 && cfg.QuietTo == 0 {
+		cfg.QuietFrom, cfg.QuietTo = 22, 8
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &OfficeHours{store: st, out: out, cat: cat, cfg: cfg, log: log, Now: time.Now,
-		NewID: func() BookingID { return BookingID("B" + RandomAppID()[1:]) }}
+		NewID:   func() BookingID { return BookingID("B" + RandomAppID()[1:]) },
+		Dropped: func(string) {}}
 }
 
 // Config returns the settings in force, defaults filled in.
@@ -383,6 +402,7 @@ func (o *OfficeHours) Config() OfficeHoursConfig { return o.cfg }
 func (o *OfficeHours) Register(s *Scheduler) {
 	s.Handle(KindSlotOffer, o.offerExpired)
 	s.Handle(KindSessionRating, o.ratingPrompt)
+	s.Handle(KindSessionRemind, o.sessionReminder)
 }
 
 // Week returns the ISO week of t in the hub's time zone, as stored in Slot.Week.
