@@ -52,12 +52,7 @@ const (
 type OutboxMessage = flows.QueuedMessage
 
 // OutboxCounts is what became of a tag's messages so far.
-type OutboxCounts struct {
-	Queued      int64
-	Sent        int64
-	Failed      int64 // refused by Telegram or given up
-	Unreachable int64 // the founder blocked the bot, or had before
-}
+type OutboxCounts = flows.OutboxCounts
 
 // wireReply is how a reply is stored: tagged, so that renaming a field of
 // flows.Reply cannot empty the messages already queued.

@@ -1,0 +1,19 @@
+package flows
+
+// OutboxCounts is what became of the queued messages of one tag (a
+// broadcast) so far. It lives here, like QueuedMessage, so that the staff
+// side can follow a broadcast without knowing the store.
+type OutboxCounts struct {
+	Queued      int64
+	Sent        int64
+	Failed      int64 // refused by Telegram or given up
+	Unreachable int64 // the founder blocked the bot, or had before
+}
+
+// BroadcastDraft is a staff broadcast previewed and not yet confirmed.
+type BroadcastDraft struct {
+	Status string `json:"status,omitempty"` // application status filter, "" for any
+	Sector string `json:"sector,omitempty"` // sector filter, "" for any
+	Text   string `json:"text"`             // the message, as staff typed it
+	By     string `json:"by"`               // who drafted it
+}
