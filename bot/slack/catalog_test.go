@@ -50,22 +50,52 @@ func usedIDs(t *testing.T) map[string]bool {
 		}
 	}
 	for _, p := range []string{ProblemUnknownSubcommand, ProblemMissingID, ProblemBadID, ProblemBadStatus,
-		ProblemBadPage, ProblemMissingQuestion, ProblemTooManyArgs} {
+		ProblemBadPage, ProblemMissingQuestion, ProblemTooManyArgs,
+		ProblemBadSector, ProblemMissingMessage, ProblemMessageTooLong} {
 		ids["staff_err_"+p] = true
 	}
 	for _, sub := range subcommands() {
-		ids["staff_help_"+sub] = true
+		ids[helpID(sub)] = true
+	}
+	// Office hours: the IDs it builds.
+	for _, p := range ohProblems {
+		ids[problemID(p)] = true
+	}
+	for _, o := range outcomes {
+		ids["staff_oh_btn_"+string(o.status)] = true
+	}
+	for _, st := range []flows.BookingStatus{flows.StatusBooked, flows.StatusHeld, flows.StatusNoShow,
+		flows.StatusMentorCancelled, flows.StatusCancelled, flows.StatusSlotCancelled} {
+		ids["staff_oh_status_"+string(st)] = true
+	}
+	for _, d := range dayKeys {
+		ids["staff_oh_day_"+d] = true
 	}
 	return ids
 }
 
+// staffCatalogFiles are the staff catalogs' files, <name>.<lang>.toml:
+// the review's, then each feature's.
+var staffCatalogFiles = []string{"staff", "staffbc", "staffoh"}
+
+// staffCatalog merges the staff messages of lang from every staff file;
+// a message in two files is an error.
 func staffCatalog(t *testing.T, lang string) map[string]any {
 	t.Helper()
-	var m map[string]any
-	if _, err := toml.DecodeFile(filepath.Join("..", "..", "flows", "locales", "staff."+lang+".toml"), &m); err != nil {
-		t.Fatalf("staff catalog %s: %v", lang, err)
+	all := map[string]any{}
+	for _, name := range staffCatalogFiles {
+		var m map[string]any
+		if _, err := toml.DecodeFile(filepath.Join("..", "..", "flows", "locales", name+"."+lang+".toml"), &m); err != nil {
+			t.Fatalf("staff catalog %s.%s: %v", name, lang, err)
+		}
+		for id, v := range m {
+			if _, dup := all[id]; dup {
+				t.Errorf("%s.%s.toml repeats %s", name, lang, id)
+			}
+			all[id] = v
+		}
 	}
-	return m
+	return all
 }
 
 // TestStaffCatalogs: every staff message the code uses exists in every
@@ -124,7 +154,8 @@ func TestModalTexts(t *testing.T) {
 	}
 	for _, lang := range flows.Languages {
 		for _, id := range []string{"staff_modal_reject_title", "staff_modal_ask_title", "staff_modal_reject_submit",
-			"staff_modal_ask_submit", "staff_modal_cancel"} {
+			"staff_modal_ask_submit", "staff_modal_cancel", "staff_oh_form_add_title", "staff_oh_form_edit_title",
+			"staff_oh_form_add_submit", "staff_oh_form_edit_submit"} {
 			if got := cat.T(lang, id, "ID", "A-7F3K"); len([]rune(got)) > maxModalTitle {
 				t.Errorf("%s %s = %q: %d characters; Slack allows %d", lang, id, got, len([]rune(got)), maxModalTitle)
 			}

@@ -26,6 +26,9 @@ const (
 	CmdAsk       = "ask"
 	CmdStats     = "stats"
 	CmdExport    = "export"
+	CmdBroadcast = "broadcast"
+	CmdMentor    = "mentor" // office hours: Command.Action is add, list, edit or remove
+	CmdSlots     = "slots"  // office hours: Command.Action is add, list or cancel
 )
 
 // UsageError problem codes: stable, so that callers can map each to a
@@ -38,6 +41,13 @@ const (
 	ProblemBadPage           = "bad_page"
 	ProblemMissingQuestion   = "missing_question"
 	ProblemTooManyArgs       = "too_many_args"
+	ProblemBadSector         = "bad_sector"
+	ProblemMissingMessage    = "missing_message"
+	ProblemMessageTooLong    = "message_too_long"
+	ProblemUnknownAction     = "unknown_action"
+	ProblemMissingMentor     = "missing_mentor"
+	ProblemMissingSlotID     = "missing_slot_id"
+	ProblemBadSlotID         = "bad_slot_id"
 )
 
 // statuses are the filters `apps` and `export` take, in the order help
@@ -56,6 +66,9 @@ var usages = [...]struct{ name, line string }{
 	{CmdAsk, "ask <id> <question...>"},
 	{CmdStats, "stats"},
 	{CmdExport, "export [status]"},
+	{CmdBroadcast, "broadcast [status=<status>] [sector=<sector>] <message...>"},
+	{CmdMentor, "mentor add | list | edit <mentor> | remove <mentor>"},
+	{CmdSlots, "slots add <mentor> <YYYY-MM-DD> <HH:MM>-<HH:MM> [every <minutes>] [online <link> | room <name>] | list [mentor] [week] | cancel <slot>"},
 }
 
 // Command is a parsed staff slash command. Fields a subcommand does not take
@@ -65,7 +78,10 @@ type Command struct {
 	ID     string // application ID, upper case, e.g. "A-7F3K"
 	Status string // one of Statuses()
 	Page   int    // 1..MaxPage when set
-	Note   string // note for accept/reject/shortlist, question for ask; as typed, trimmed
+	Note   string // note for accept/reject/shortlist, question for ask, message for broadcast; as typed, trimmed
+	Sector string // broadcast's sector filter, one of flows.Sectors; "" for any
+	Action string // mentor and slots: what to do, one of the Act* constants
+	Arg    string // mentor and slots: the mentor, slot ID or slot spec, as typed, trimmed
 }
 
 // UsageError says why a command's text could not be parsed.
@@ -155,6 +171,12 @@ func ParseCommand(text string) (Command, error) {
 			return Command{}, &UsageError{Problem: ProblemBadStatus, Sub: name, Arg: tok}
 		}
 		return done(c, rest)
+	case CmdBroadcast:
+		return parseBroadcast(rest)
+	case CmdMentor:
+		return parseMentor(rest)
+	case CmdSlots:
+		return parseSlots(rest)
 	default:
 		return Command{}, &UsageError{Problem: ProblemUnknownSubcommand, Arg: tok}
 	}
@@ -184,6 +206,12 @@ func parseApps(rest string) (Command, error) {
 
 // String renders c as command text that ParseCommand turns back into c.
 func (c Command) String() string {
+	if c.Name == CmdBroadcast {
+		return c.broadcastString()
+	}
+	if c.Name == CmdMentor || c.Name == CmdSlots {
+		return c.officeHoursString()
+	}
 	parts := []string{c.Name}
 	for _, s := range []string{c.ID, c.Status} {
 		if s != "" {

@@ -154,7 +154,7 @@ func TestUsage(t *testing.T) {
 		t.Errorf("Usage(frobnicate) = %q; want empty", got)
 	}
 	all := strings.Split(Usage(""), "\n")
-	names := []string{CmdHelp, CmdApps, CmdApp, CmdAccept, CmdReject, CmdShortlist, CmdAsk, CmdStats, CmdExport}
+	names := []string{CmdHelp, CmdApps, CmdApp, CmdAccept, CmdReject, CmdShortlist, CmdAsk, CmdStats, CmdExport, CmdBroadcast, CmdMentor, CmdSlots}
 	if len(all) != len(names) {
 		t.Fatalf("Usage(\"\") has %d lines; want %d", len(all), len(names))
 	}
@@ -208,7 +208,10 @@ func FuzzParseCommand(f *testing.F) {
 	for _, s := range []string{
 		"", "help", "apps", "apps all 2", "apps 3", "app a-7f3k", "accept A-7F3K great\nteam",
 		"reject A-0000", "shortlist A-ZZZZ x", "ask A-7F3K why?", "stats", "export draft",
-		"apps 0", "ask A-7F3K", "app A-7F3O", "\u00a0apps\u3000submitted\u00a01", "accept A-7F3K \xff",
+		"apps 0", "ask A-7F3K", "app A-7F3O", "broadcast status=submitted sector=fintech Hi <all>", "broadcast STATUS=x", "\u00a0apps\u3000submitted\u00a01", "accept A-7F3K \xff",
+		"mentor", "mentor add", "MENTOR Edit karim-benali", "mentor remove <@U0ALICE>", "mentor frob", "mentor edit",
+		"slots", "slots add Karim Benali 2026-12-03 14:00-17:00 every 30 room Atlas", "slots list karim next",
+		"slots cancel s12", "slots cancel S012", "slots cancel S1 x", "slots add",
 	} {
 		f.Add(s)
 	}
@@ -220,6 +223,8 @@ func FuzzParseCommand(f *testing.F) {
 	problems := map[string]bool{
 		ProblemUnknownSubcommand: true, ProblemMissingID: true, ProblemBadID: true, ProblemBadStatus: true,
 		ProblemBadPage: true, ProblemMissingQuestion: true, ProblemTooManyArgs: true,
+		ProblemBadSector: true, ProblemMissingMessage: true, ProblemMessageTooLong: true,
+		ProblemUnknownAction: true, ProblemMissingMentor: true, ProblemMissingSlotID: true, ProblemBadSlotID: true,
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		c, err := ParseCommand(text)

@@ -57,6 +57,12 @@ func (s *Staff) runCommand(ctx context.Context, sc slackapi.SlashCommand) *reply
 		return s.stats(ctx)
 	case CmdExport:
 		return s.export(ctx, sc, cmd)
+	case CmdBroadcast:
+		return s.broadcast(ctx, sc.UserID, cmd)
+	case CmdMentor:
+		return s.mentorCommand(ctx, sc, cmd)
+	case CmdSlots:
+		return s.slotsCommand(ctx, sc, cmd)
 	}
 	return s.help()
 }
@@ -77,7 +83,7 @@ func (s *Staff) usage(ue *UsageError) *reply {
 	if ue.Sub == "" {
 		line = s.cfg.Command + " " + strings.Join(subcommands(), "|") + " …"
 	}
-	msg := s.t("staff_err_"+ue.Problem, "Value", code(clip(ue.Arg, 40)), "Command", code(s.cfg.Command+" "+ue.Sub))
+	msg := s.t(problemID(ue.Problem), "Value", code(clip(ue.Arg, 40)), "Command", code(s.cfg.Command+" "+ue.Sub))
 	return ephemeral(msg + "\n" + s.t("staff_usage", "Value", code(line)))
 }
 
@@ -85,7 +91,7 @@ func (s *Staff) help() *reply {
 	lines := []string{s.t("staff_help_title", "Command", esc(s.cfg.Command))}
 	for line := range strings.SplitSeq(Usage(""), "\n") {
 		name, _, _ := strings.Cut(line, " ")
-		lines = append(lines, "• "+code(s.cfg.Command+" "+line)+" — "+s.t("staff_help_"+name))
+		lines = append(lines, "• "+code(s.cfg.Command+" "+line)+" — "+s.t(helpID(name)))
 	}
 	var sts []string
 	for _, st := range Statuses() {
@@ -240,11 +246,11 @@ func (s *Staff) stats(ctx context.Context) *reply {
 		}
 		return strings.Join(lines, "\n")
 	}
-	return ephemeral(title,
-		section(title),
+	blocks := []slackapi.Block{section(title),
 		section(strings.Join(byStatus, "\n")),
 		section(counts("staff_stats_by_sector", "sector", flows.Sectors, st.BySector)),
-		section(counts("staff_stats_by_stage", "stage", flows.Stages, st.ByStage)))
+		section(counts("staff_stats_by_stage", "stage", flows.Stages, st.ByStage))}
+	return ephemeral(title, append(blocks, s.ohStats(ctx)...)...)
 }
 
 func sortedKeys[K ~string, V any](m map[K]V) []K {

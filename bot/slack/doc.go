@@ -16,6 +16,13 @@
 // Slack mrkdwn; every value is escaped here (& < >) so that text founders
 // typed can never ping a channel.
 //
+// With SetOfficeHours, staff also manage office hours (the mentor and
+// slots subcommands, with forms for adding mentors and slots); founders'
+// bookings, cancellations and moves (Staff.Bookings) get a line in the
+// staff channel and a direct message to the mentor, with buttons to
+// record what became of the session. Those texts are in
+// flows/locales/staffoh.<lang>.toml.
+//
 // slack-go is imported as slackapi so that this package can keep the name
 // slack.
 package slack

@@ -34,6 +34,10 @@ func (s *Staff) interaction(ctx context.Context, cb *slackapi.InteractionCallbac
 				// Too late to show the error in the modal, which has closed.
 				if r, ok := answer.(*slackapi.ViewSubmissionResponse); ok && r.Errors[noteBlock] != "" {
 					s.notice(ctx, s.cfg.Channel, cb.User.ID, "", r.Errors[noteBlock])
+				} else if ok && (cb.View.CallbackID == callbackMentor || cb.View.CallbackID == callbackSlots) {
+					for _, text := range r.Errors { // the office-hours forms show one error at a time
+						s.notice(ctx, s.cfg.Channel, cb.User.ID, "", text)
+					}
 				}
 			})
 	}
@@ -46,6 +50,12 @@ func (s *Staff) blockAction(ctx context.Context, cb *slackapi.InteractionCallbac
 		return
 	}
 	act := cb.ActionCallback.BlockActions[0]
+	if s.broadcastAction(ctx, cb, act) {
+		return
+	}
+	if s.outcomeAction(ctx, cb, act) {
+		return
+	}
 	to, ok := decisionFor(act.ActionID)
 	if !ok {
 		s.log.DebugContext(ctx, "slack action ignored", "action_id", act.ActionID)
@@ -137,6 +147,12 @@ func (s *Staff) modal(a flows.Application, to flows.Status) slackapi.ModalViewRe
 // fix show in the modal; other outcomes close it and are told in the
 // staff channel, where mentions render.
 func (s *Staff) submitView(ctx context.Context, cb *slackapi.InteractionCallback) any {
+	if cb.View.CallbackID == callbackMentor {
+		return s.submitMentor(ctx, cb)
+	}
+	if cb.View.CallbackID == callbackSlots {
+		return s.submitSlots(ctx, cb)
+	}
 	to, ok := decisionFor(cb.View.CallbackID)
 	if !ok || (to != flows.StatusRejected && to != flows.StatusInfoRequested) {
 		s.log.DebugContext(ctx, "slack view ignored", "callback_id", cb.View.CallbackID)

@@ -43,6 +43,9 @@ type Config struct {
 	Lang       string         // staff's language for texts, a flows language; default the catalog's
 	TZ         *time.Location // times shown to staff; default UTC
 	Now        func() time.Time
+	// Hub is the hub's name, in the header of broadcasts to founders
+	// (HUB_NAME); default "StartGate", as in flows.
+	Hub string
 }
 
 const (
@@ -78,6 +81,12 @@ type Staff struct {
 	bg      sync.WaitGroup
 	locks   keyedMutex
 	members memberCache
+
+	// bc is broadcasting, when SetBroadcast was called.
+	bc *broadcasting
+
+	// oh is office hours, when SetOfficeHours was called.
+	oh officeHours
 }
 
 // New returns the staff side; it makes no request until used.
@@ -99,6 +108,9 @@ func New(cfg Config, review Review, cat *flows.Catalog, deliver Deliver, log *sl
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Hub == "" {
+		cfg.Hub = "StartGate"
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
