@@ -22,7 +22,8 @@ func TestOfficeHoursCatalogsRender(t *testing.T) {
 	data := []any{"ID", "B-7F3K", "Founder", "Acme", "Mentor", "Karim", "When", "Thu 2026-12-03 14:00–14:30",
 		"Name", "@alice", "Slot", "S12", "Outcome", "Held", "Old", "Wed", "Value", "v", "Stage", "Seed", "Topic", "Tech",
 		"Note", "n", "Place", "room Atlas", "Command", "/founderbot", "Total", 10, "N", 3, "Max", 100, "Label", "fr",
-		"Slack", "@karim", "Telegram", "@karim_b", "Held", 1, "NoShow", 0, "Date", "2026-12-03 15:00", "Status", "free"}
+		"Slack", "@karim", "Telegram", "@karim_b", "Held", 1, "NoShow", 0, "Date", "2026-12-03 15:00", "Status", "free",
+		"Rating", "4/5", "Comment", " great"}
 	for _, lang := range flows.Languages {
 		var m map[string]any
 		if _, err := toml.DecodeFile(filepath.Join("..", "..", "flows", "locales", "staffoh."+lang+".toml"), &m); err != nil {

@@ -78,6 +78,7 @@ func (s *Staff) founderLabel(b flows.Booking) string {
 		name += " (@" + w.Handle + ")"
 	case name != "" && w.Name != "":
 		name += " (" + w.Name + ")"
+	case name != "":
 	case w.Handle != "":
 		name = "@" + w.Handle
 	case w.Name != "":

@@ -87,11 +87,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		staff, err = slack.New(slack.Config{
 			BotToken: cfg.slack.botToken, AppToken: cfg.slack.appToken, SigningSecret: cfg.slack.signingSecret,
 			APIURL: cfg.slack.apiURL, Channel: cfg.slack.channel, StaffUsers: cfg.slack.users,
-			Command: cfg.slack.command, Lang: cfg.slack.lang, TZ: cfg.hubTZ,
+			Command: cfg.slack.command, Lang: cfg.slack.lang, TZ: cfg.hubTZ, Hub: cfg.hubName,
 		}, review, cat, deliver, log)
 		if err != nil {
 			return err
 		}
+		staff.SetBroadcast(st)
 		handler = withStaff{Engine: eng, staff: staff}
 	}
 
@@ -107,6 +108,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	g.Go(func() error { return sched.Run(ctx, 5*time.Second) })
 
+	if staff != nil {
+		var doc slack.SendDocument
+		if cfg.telegramToken != "" {
+			doc = func(ctx context.Context, f flows.FounderID, d flows.Document) error {
+				return tg.SendDocumentTo(ctx, f, d)
+			}
+		}
+		staff.SetOfficeHours(oh, func(ctx context.Context, key string, o flows.Outgoing) error {
+			_, err := st.Enqueue(ctx, key, o, "office_hours")
+			return err
+		}, doc)
+		oh.MentorReminders = staff
+	}
 	if cfg.telegramToken != "" {
 		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang, Rate: cfg.telegramRate}, handler, st, log)
 		if err != nil {
@@ -140,6 +154,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	})
 	err = g.Wait()
 	if staff != nil {
+		staff.Stop() // a running broadcast's messages are queued; stop following it
 		staff.Wait() // decisions in flight reach Slack and the outbox
 	}
 	return err

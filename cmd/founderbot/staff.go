@@ -26,6 +26,7 @@ type engine interface {
 type staffSide interface {
 	Submitted(ctx context.Context, a flows.Application)
 	Answered(ctx context.Context, a flows.Application)
+	Bookings(ctx context.Context, events []flows.BookingEvent)
 }
 
 // withStaff passes founders' submissions and answers on to staff. Staff
@@ -45,6 +46,9 @@ func (w withStaff) Handle(ctx context.Context, ev flows.Event) (flows.Result, er
 	}
 	if res.Answered != nil {
 		w.staff.Answered(ctx, *res.Answered)
+	}
+	if len(res.Bookings) > 0 {
+		w.staff.Bookings(ctx, res.Bookings)
 	}
 	return res, nil
 }
