@@ -76,6 +76,24 @@ func schedulePosts(s *flows.Scheduler, cfg *config, review *flows.Review, staff 
 			return usagef("DIGEST_CRON: %v", err)
 		}
 	}
+	// Posting a new application to Slack happens after the founder's reply
+	// and is not in the outbox: if the process died in between, this
+	// catches it up within five minutes, on one replica.
+	err := s.Every(flows.Periodic{Name: "staff_repost", Spec: "*/5 * * * *", CatchUp: time.Hour, Run: func(ctx context.Context, at time.Time) error {
+		apps, _, err := review.List(ctx, flows.StatusSubmitted, 0, 1<<30)
+		if err != nil {
+			return err
+		}
+		for _, a := range apps {
+			if a.StaffTS == "" && a.Submitted.Before(at.Add(-time.Minute)) {
+				staff.Submitted(ctx, a)
+			}
+		}
+		return nil
+	}})
+	if err != nil {
+		return err
+	}
 	if cfg.weeklyCron != "off" {
 		err := s.Every(flows.Periodic{Name: "weekly_stats", Spec: cfg.weeklyCron, Run: func(ctx context.Context, _ time.Time) error {
 			return staff.PostWeeklyStats(ctx)

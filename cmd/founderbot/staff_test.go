@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/startgate/founderbot/bot/slack"
+	"github.com/startgate/founderbot/bot/slack/slacktest"
+	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/store/storetest"
+)
+
+// TestRepostMissing: an application whose Slack post was lost (the
+// process died after the founder's reply) reaches the staff channel at
+// the next five-minute check, once.
+func TestRepostMissing(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.New(t)
+	sl := slacktest.New(t, slacktest.WithChannel("C0STAFF", "UALICE", slacktest.BotUserID))
+	cat, err := flows.NewCatalog("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	now := time.Date(2026, 11, 25, 10, 2, 0, 0, time.UTC)
+	eng := flows.NewEngine(env.Store, cat, flows.Config{}, log)
+	eng.Now = func() time.Time { return now }
+	review := flows.NewReview(env.Store, cat, flows.ReviewConfig{})
+	staff, err := slack.New(slack.Config{BotToken: slacktest.Token, SigningSecret: "s", APIURL: sl.APIURL(),
+		Channel: "C0STAFF", Lang: "en", TZ: time.UTC}, review, cat, func(context.Context, flows.Outgoing) error { return nil }, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(staff.Wait)
+
+	// A founder applies; nothing tells Slack (as after a crash).
+	f := flows.FounderID("tg:9")
+	send := func(ev flows.Event) flows.Result {
+		ev.Founder = f
+		res, err := eng.Handle(ctx, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	send(flows.Event{Kind: flows.KindCommand, Command: "apply"})
+	var res flows.Result
+	for _, a := range []string{"Acme", "Salma", "s@acme.ma", "+212612345678", "Rabat", "mobility", "idea", "2", "Shared scooters for campuses.", "https://acme.ma"} {
+		res = send(flows.Event{Kind: flows.KindText, Text: a})
+	}
+	res = send(flows.Event{Kind: flows.KindButton, Data: res.Replies[len(res.Replies)-1].Buttons[0][0].Data})
+	if res.Submitted == nil {
+		t.Fatalf("not submitted: %+v", res.Replies)
+	}
+
+	sched := flows.NewScheduler(env.Store, flows.SchedulerConfig{}, log)
+	sched.Now = func() time.Time { return now }
+	if err := schedulePosts(sched, &config{digestCron: "off", weeklyCron: "off"}, review, staff); err != nil {
+		t.Fatal(err)
+	}
+	sched.Tick(ctx) // the first tick only records where the schedule starts
+	now = now.Add(3 * time.Minute)
+	sched.Tick(ctx) // 10:05
+	staff.Wait()
+	now = now.Add(5 * time.Minute)
+	sched.Tick(ctx) // 10:10: the application has its staff message now
+	staff.Wait()
+	msgs := sl.Messages("C0STAFF")
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Blocks), res.Submitted.ID) {
+		t.Fatalf("staff channel = %d messages; want the application once", len(msgs))
+	}
+}
