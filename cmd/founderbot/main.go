@@ -68,6 +68,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	g, ctx := errgroup.WithContext(ctx)
 
 	if cfg.telegramToken == "" && !cfg.slack.enabled() {
+		if cfg.redisURL == "" {
+			if err := seedDemo(ctx, oh, time.Now(), cfg.hubTZ); err != nil {
+				return err
+			}
+			log.Info("demo office hours: two mentors with slots on the next working days")
+		}
 		// The console ends the program when the founder quits (Ctrl-D).
 		c := console.New(eng, stdin, stdout)
 		g.Go(func() error { return c.Run(ctx) })

@@ -123,3 +123,18 @@ func TestRunTelegram(t *testing.T) {
 		t.Errorf("saved offset = %q; want 2", off)
 	}
 }
+
+// TestRunConsoleDemo: the console's in-memory hub has mentors with slots
+// to try /book on.
+func TestRunConsoleDemo(t *testing.T) {
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := run(ctx, nil, env(map[string]string{"BOOKING_OPEN_TO": "anyone", "DEFAULT_LANGUAGE": "en"}), strings.NewReader("/book\n1\n"), &out, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Karim Benali") {
+		t.Errorf("no demo mentor offered:\n%s", out.String())
+	}
+}
