@@ -262,3 +262,28 @@ func TestDigest(t *testing.T) {
 		t.Errorf("digest = %+v", d)
 	}
 }
+
+// TestAnswerRoundTrips: a founder's answer to a staff question costs at
+// most 4 Redis round trips (session, application read, compare-and-set,
+// session save) once the scripts are loaded.
+func TestAnswerRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	eng, rev, env := newReview(t)
+	for i, f := range []flows.FounderID{"tg:21", "tg:22"} {
+		a := submitted(t, eng, f, "en")
+		if _, _, err := rev.Decide(ctx, a.ID, flows.StatusInfoRequested, karim, "Revenue?"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rev.Application(ctx, a.ID); err != nil { // as Slack does: the owner is known
+			t.Fatal(err)
+		}
+		before := env.Calls.Load()
+		res, err := eng.Handle(ctx, flows.Event{Founder: f, Kind: flows.KindText, Text: "About 1000 a month"})
+		if err != nil || res.Answered == nil {
+			t.Fatalf("answer: %+v, %v", res, err)
+		}
+		if n := env.Calls.Load() - before; i == 1 && n > 4 {
+			t.Errorf("answering took %d round trips; want at most 4", n)
+		}
+	}
+}

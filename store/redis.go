@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -34,6 +35,8 @@ const updateTTL = 48 * time.Hour
 type Redis struct {
 	rdb    redis.UniversalClient
 	prefix string
+	mu     sync.Mutex
+	owners map[string]flows.FounderID // application ID → founder, see owner
 }
 
 // New returns a store on rdb with keys under prefix ("fb:" when empty).
@@ -41,7 +44,7 @@ func New(rdb redis.UniversalClient, prefix string) *Redis {
 	if prefix == "" {
 		prefix = "fb:"
 	}
-	return &Redis{rdb: rdb, prefix: prefix}
+	return &Redis{rdb: rdb, prefix: prefix, owners: map[string]flows.FounderID{}}
 }
 
 // Ping checks that Redis answers.
@@ -208,14 +211,11 @@ func (r *Redis) Applications(ctx context.Context, f flows.FounderID) ([]flows.Ap
 // Application returns one application by its ID, or flows.ErrNotFound.
 func (r *Redis) Application(ctx context.Context, id string) (flows.Application, error) {
 	var a flows.Application
-	owner, err := r.rdb.HGet(ctx, r.ownerKey(), id).Result()
-	if errors.Is(err, redis.Nil) {
-		return a, flows.ErrNotFound
-	}
+	owner, err := r.owner(ctx, id)
 	if err != nil {
-		return a, fmt.Errorf("owner of application %s: %w", id, err)
+		return a, err
 	}
-	d, err := r.rdb.Get(ctx, r.appKey(flows.FounderID(owner), id)).Bytes()
+	d, err := r.rdb.Get(ctx, r.appKey(owner, id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return a, flows.ErrNotFound // reserved but never submitted
 	}

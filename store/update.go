@@ -15,50 +15,80 @@ import (
 // another writer made progress, so this is only reached under a storm.
 const maxUpdateAttempts = 50
 
-// UpdateApplication implements flows.ReviewStore with WATCH/MULTI on the
-// application's key: fn decides on fresh data, and the write happens only
-// if nobody wrote in between.
+// UpdateApplication implements flows.ReviewStore optimistically: read
+// the application, let fn decide, and write only if the stored JSON is
+// still the one read (a compare-and-set script); else read again. That is
+// two round trips, plus one to find the owner the first time an ID is seen.
 func (r *Redis) UpdateApplication(ctx context.Context, id string, fn func(*flows.Application) error) (flows.Application, error) {
 	var a flows.Application
-	owner, err := r.rdb.HGet(ctx, r.ownerKey(), id).Result()
-	if errors.Is(err, redis.Nil) {
-		return a, flows.ErrNotFound
-	}
+	owner, err := r.owner(ctx, id)
 	if err != nil {
-		return a, fmt.Errorf("owner of application %s: %w", id, err)
+		return a, err
 	}
-	key := r.appKey(flows.FounderID(owner), id)
+	key := r.appKey(owner, id)
 	for range maxUpdateAttempts {
-		err = r.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			d, err := tx.Get(ctx, key).Bytes()
-			if errors.Is(err, redis.Nil) {
-				return flows.ErrNotFound
-			}
-			if err != nil {
-				return err
-			}
-			a = flows.Application{}
-			if err := json.Unmarshal(d, &a); err != nil {
-				return fmt.Errorf("decode application %s: %w", id, err)
-			}
-			if err := fn(&a); err != nil {
-				return err
-			}
-			if d, err = json.Marshal(a); err != nil {
-				return fmt.Errorf("encode application %s: %w", id, err)
-			}
-			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.Set(ctx, key, d, 0)
-				return nil
-			})
-			return err
-		}, key)
-		if !errors.Is(err, redis.TxFailedErr) {
+		old, err := r.rdb.Get(ctx, key).Result()
+		if errors.Is(err, redis.Nil) {
+			return a, flows.ErrNotFound
+		}
+		if err != nil {
+			return a, fmt.Errorf("application %s: %w", id, err)
+		}
+		a = flows.Application{}
+		if err := json.Unmarshal([]byte(old), &a); err != nil {
+			return a, fmt.Errorf("decode application %s: %w", id, err)
+		}
+		if err := fn(&a); err != nil {
 			return a, err
+		}
+		d, err := json.Marshal(a)
+		if err != nil {
+			return a, fmt.Errorf("encode application %s: %w", id, err)
+		}
+		ok, err := compareAndSet.Run(ctx, r.rdb, []string{key}, old, d).Int()
+		if err != nil {
+			return a, fmt.Errorf("update application %s: %w", id, err)
+		}
+		if ok == 1 {
+			return a, nil
 		}
 	}
 	return a, fmt.Errorf("update application %s: still contended after %d attempts", id, maxUpdateAttempts)
 }
+
+var compareAndSet = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`)
+
+// owner finds who an application belongs to. An ID never changes owner,
+// so answers are kept in memory (a bounded map, cleared when full).
+func (r *Redis) owner(ctx context.Context, id string) (flows.FounderID, error) {
+	r.mu.Lock()
+	f, ok := r.owners[id]
+	r.mu.Unlock()
+	if ok {
+		return f, nil
+	}
+	o, err := r.rdb.HGet(ctx, r.ownerKey(), id).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", flows.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("owner of application %s: %w", id, err)
+	}
+	r.mu.Lock()
+	if len(r.owners) >= maxOwners {
+		clear(r.owners)
+	}
+	r.owners[id] = flows.FounderID(o)
+	r.mu.Unlock()
+	return flows.FounderID(o), nil
+}
+
+// maxOwners bounds the owner cache; a hub has far fewer applications.
+const maxOwners = 100_000
 
 // UpdateSession implements flows.ReviewStore on the session's version check.
 func (r *Redis) UpdateSession(ctx context.Context, f flows.FounderID, fn func(*flows.Session) error) (flows.Session, error) {
