@@ -108,25 +108,11 @@ func (s *Staff) mentorModal(m flows.Mentor) slackapi.ModalViewRequest {
 // submitMentor saves the mentor form. Mistakes show in the form; success
 // closes it and is told to the user.
 func (s *Staff) submitMentor(ctx context.Context, cb *slackapi.InteractionCallback) any {
-	inForm := func(block, text string) any {
-		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{block: text})
+	get, refusal := s.formStart(ctx, cb, blockName)
+	if refusal != nil {
+		return refusal
 	}
 	user := cb.User.ID
-	if ok, err := s.isStaff(ctx, user); err != nil || !ok {
-		if err != nil {
-			s.log.ErrorContext(ctx, "slack staff check", "user", user, "err", err)
-			return inForm(blockName, s.t("staff_internal_error"))
-		}
-		return inForm(blockName, s.t("staff_not_authorized"))
-	}
-	if s.oh.svc == nil {
-		return inForm(blockName, s.t("staff_oh_disabled"))
-	}
-	var vals map[string]map[string]slackapi.BlockAction
-	if cb.View.State != nil {
-		vals = cb.View.State.Values
-	}
-	get := func(block string) slackapi.BlockAction { return vals[block][mentorValue] }
 	m := flows.Mentor{
 		ID:        flows.MentorID(cb.View.PrivateMetadata),
 		Name:      get(blockName).Value,
@@ -180,4 +166,31 @@ func (s *Staff) submitMentor(ctx context.Context, cb *slackapi.InteractionCallba
 		}
 	})
 	return nil
+}
+
+// formStart checks that the user submitting an office-hours form may act
+// and that office hours are on. refusal, when not nil, is the answer that
+// shows the problem in the form under block; get reads the form's values.
+func (s *Staff) formStart(ctx context.Context, cb *slackapi.InteractionCallback, block string) (get func(string) slackapi.BlockAction, refusal any) {
+	user := cb.User.ID
+	if ok, err := s.isStaff(ctx, user); err != nil || !ok {
+		if err != nil {
+			s.log.ErrorContext(ctx, "slack staff check", "user", user, "err", err)
+			return nil, inForm(block, s.t("staff_internal_error"))
+		}
+		return nil, inForm(block, s.t("staff_not_authorized"))
+	}
+	if s.oh.svc == nil {
+		return nil, inForm(block, s.t("staff_oh_disabled"))
+	}
+	var vals map[string]map[string]slackapi.BlockAction
+	if cb.View.State != nil {
+		vals = cb.View.State.Values
+	}
+	return func(block string) slackapi.BlockAction { return vals[block][mentorValue] }, nil
+}
+
+// inForm answers a form's submission with text shown under block.
+func inForm(block, text string) any {
+	return slackapi.NewErrorsViewSubmissionResponse(map[string]string{block: text})
 }

@@ -74,25 +74,11 @@ func (s *Staff) openSlotsModal(ctx context.Context, trigger string) *reply {
 // submitSlots adds the slots of the form. Mistakes show in the form;
 // success closes it and lists the slots to the user.
 func (s *Staff) submitSlots(ctx context.Context, cb *slackapi.InteractionCallback) any {
-	inForm := func(block, text string) any {
-		return slackapi.NewErrorsViewSubmissionResponse(map[string]string{block: text})
+	get, refusal := s.formStart(ctx, cb, blockMentor)
+	if refusal != nil {
+		return refusal
 	}
 	user := cb.User.ID
-	if ok, err := s.isStaff(ctx, user); err != nil || !ok {
-		if err != nil {
-			s.log.ErrorContext(ctx, "slack staff check", "user", user, "err", err)
-			return inForm(blockMentor, s.t("staff_internal_error"))
-		}
-		return inForm(blockMentor, s.t("staff_not_authorized"))
-	}
-	if s.oh.svc == nil {
-		return inForm(blockMentor, s.t("staff_oh_disabled"))
-	}
-	var vals map[string]map[string]slackapi.BlockAction
-	if cb.View.State != nil {
-		vals = cb.View.State.Values
-	}
-	get := func(block string) slackapi.BlockAction { return vals[block][mentorValue] }
 	// The spec is built from picked values, which have no spaces; only
 	// "where" is typed, and it comes last.
 	spec := []string{get(blockMentor).SelectedOption.Value, get(blockDate).SelectedDate,
