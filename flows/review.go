@@ -158,7 +158,12 @@ func (r *Review) Decide(ctx context.Context, id string, to Status, by Actor, not
 }
 
 func (r *Review) decisionReply(a Application, lang, note string) Reply {
-	v := func(s string) string { return r.cat.Value(lang, s) }
+	v := func(s string) string { // empty stays empty: templates test {{if .Note}}
+		if s == "" {
+			return ""
+		}
+		return r.cat.Value(lang, s)
+	}
 	data := []any{"ID", a.ID, "Startup", v(a.Answers["startup"]), "Hub", v(r.cfg.Hub), "Note", v(note)}
 	if a.Status == StatusAccepted {
 		data = append(data, "NextSteps", v(r.cfg.NextSteps))

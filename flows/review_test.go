@@ -287,3 +287,17 @@ func TestAnswerRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestNoEmptySections: without a reason, an Arabic rejection has no empty
+// "team's feedback" heading (FSI/PDI around nothing is not nothing).
+func TestNoEmptySections(t *testing.T) {
+	eng, rev, _ := newReview(t)
+	a := submitted(t, eng, "tg:31", "ar")
+	_, out, err := rev.Decide(context.Background(), a.ID, flows.StatusRejected, karim, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.Reply.Text, "ملاحظات الفريق") {
+		t.Errorf("empty feedback section: %q", out.Reply.Text)
+	}
+}

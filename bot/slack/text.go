@@ -147,8 +147,10 @@ var slackID = regexp.MustCompile(`^[UW][A-Z0-9]{2,20}$`)
 
 func mention(user string) string { return "<@" + user + ">" }
 
+// mrkdwn is verbatim: founders' text is escaped, and Slack must not turn
+// a typed "@channel" or a bare link into anything either.
 func mrkdwn(text string) *slackapi.TextBlockObject {
-	return slackapi.NewTextBlockObject(slackapi.MarkdownType, text, false, false)
+	return slackapi.NewTextBlockObject(slackapi.MarkdownType, text, false, true)
 }
 
 func plain(text string, n int) *slackapi.TextBlockObject {

@@ -27,6 +27,7 @@ func ChatID(f flows.FounderID) (int64, bool) {
 
 // incoming is an update turned into an Event, with what is needed to answer it.
 type incoming struct {
+	id       int64 // the update's ID
 	ev       flows.Event
 	chatID   int64
 	callback *models.CallbackQuery // set for button presses
@@ -36,7 +37,7 @@ type incoming struct {
 // the bot does not act on (channel posts, member changes, presses on
 // messages too old to see, group chatter).
 func toEvent(u *models.Update) (in incoming, ok bool) {
-	in.ev.UpdateID = strconv.FormatInt(u.ID, 10)
+	in.id, in.ev.UpdateID = u.ID, strconv.FormatInt(u.ID, 10)
 	switch {
 	case u.Message != nil:
 		m := u.Message

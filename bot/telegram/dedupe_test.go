@@ -61,3 +61,28 @@ func TestTokenNeverLogged(t *testing.T) {
 		t.Errorf("error %q does not say where it failed", err)
 	}
 }
+
+// TestSlowBatchNotCut: a batch that waits out a long flood-control pause
+// is not cut short by the shutdown drain limit, which only applies once
+// shutdown is asked.
+func TestSlowBatchNotCut(t *testing.T) {
+	srv := telegramtest.New(t, token)
+	env := storetest.New(t)
+	cat, _ := flows.NewCatalog("fr")
+	log := slog.New(slog.DiscardHandler)
+	eng := flows.NewEngine(env.Store, cat, flows.Config{}, log)
+	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: time.Second, Drain: 500 * time.Millisecond}, eng, env.Store, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- tg.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	srv.FailNext("sendMessage", 429, "", 2)
+	id := srv.Push(srv.Text(salma, salma.ID, "/start"))
+	srv.WaitConfirmed(t, id, 10*time.Second)
+	if msgs := srv.Messages(salma.ID); len(msgs) != 1 {
+		t.Errorf("after a 2 s flood pause the founder got %d messages; want the welcome", len(msgs))
+	}
+}

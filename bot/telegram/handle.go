@@ -25,6 +25,9 @@ func (t *Telegram) handle(ctx context.Context, in incoming) {
 			t.fail(ctx, in)
 		}
 	}()
+	if in.ev.Group && !t.answerGroup(in.chatID) {
+		return
+	}
 	if in.ev.Kind == flows.KindCommand && in.ev.Command == "start" {
 		// A founder who blocked the bot comes back with /start: reach them again.
 		if c, ok := t.off.(interface {
@@ -178,4 +181,24 @@ func (t *Telegram) getUpdates(ctx context.Context, offset int64) ([]*models.Upda
 		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}
 	return r.Result, nil
+}
+
+// groupQuiet is how long the bot stays silent in a group after pointing
+// it to a private chat: anyone can add the bot to a group and flood it
+// with commands, and Telegram allows a group only 20 messages a minute.
+const groupQuiet = time.Hour
+
+// answerGroup reports whether a group chat may be answered now.
+func (t *Telegram) answerGroup(chatID int64) bool {
+	t.groupsMu.Lock()
+	defer t.groupsMu.Unlock()
+	now := time.Now()
+	if last, ok := t.groups[chatID]; ok && now.Sub(last) < groupQuiet {
+		return false
+	}
+	if t.groups == nil || len(t.groups) > 10_000 {
+		t.groups = map[int64]time.Time{}
+	}
+	t.groups[chatID] = now
+	return true
 }

@@ -59,6 +59,9 @@ type Telegram struct {
 	off  Offsets
 	log  *slog.Logger
 	lim  *Limiter
+
+	groupsMu sync.Mutex
+	groups   map[int64]time.Time // when each group chat was last answered
 }
 
 // New prepares the transport; it makes no request until Run.
@@ -142,11 +145,17 @@ func (t *Telegram) Run(ctx context.Context) error {
 		if len(updates) == 0 {
 			continue
 		}
-		// Shutdown must not cut a batch in half: it runs to its end, bounded by Drain.
-		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.cfg.Drain)
-		t.handleBatch(work, updates)
+		// Shutdown must not cut a batch in half: it runs to its end, and
+		// only once shutdown is asked is it bounded, by Drain. Updates it
+		// could not finish then are not confirmed, so they come back.
+		work, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		stop := context.AfterFunc(ctx, func() { time.AfterFunc(t.cfg.Drain, cancel) })
 		offset = updates[len(updates)-1].ID + 1
-		err = t.off.SavePollOffset(work, offset)
+		if first := t.handleBatch(work, updates); first != 0 {
+			offset = first
+		}
+		stop()
+		err = t.off.SavePollOffset(context.WithoutCancel(ctx), offset)
 		cancel()
 		if err != nil {
 			t.log.Error("telegram save offset", "err", err)
@@ -174,8 +183,9 @@ func (t *Telegram) registerCommands(ctx context.Context) error {
 }
 
 // handleBatch handles updates of different chats at once and those of one
-// chat in order, and returns when all are done.
-func (t *Telegram) handleBatch(ctx context.Context, updates []*models.Update) {
+// chat in order, and returns when all are done, with the ID of the first
+// update that ctx cut short (0 when none was).
+func (t *Telegram) handleBatch(ctx context.Context, updates []*models.Update) int64 {
 	var order []int64
 	byChat := map[int64][]incoming{}
 	for _, u := range updates {
@@ -190,15 +200,28 @@ func (t *Telegram) handleBatch(ctx context.Context, updates []*models.Update) {
 	}
 	sem := make(chan struct{}, t.cfg.Workers)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first int64
 	for _, chat := range order {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(ins []incoming) {
 			defer func() { <-sem; wg.Done() }()
 			for _, in := range ins {
-				t.handle(ctx, in)
+				if ctx.Err() == nil {
+					t.handle(ctx, in)
+				}
+				if ctx.Err() != nil { // cut short: this one and the chat's later ones come back
+					mu.Lock()
+					if first == 0 || in.id < first {
+						first = in.id
+					}
+					mu.Unlock()
+					return
+				}
 			}
 		}(byChat[chat])
 	}
 	wg.Wait()
+	return first
 }

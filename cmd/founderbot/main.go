@@ -139,7 +139,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		log.Warn("no TELEGRAM_TOKEN: founders cannot be reached; messages for them wait in the outbox")
 	}
 
-	srv := &http.Server{Addr: cfg.httpAddr, Handler: httpHandler(st, staff), ReadHeaderTimeout: 10 * time.Second}
+	// Slack's requests are small and answered within 3 s; tight limits keep
+	// a slow or idle client from holding connections on a public endpoint.
+	srv := &http.Server{Addr: cfg.httpAddr, Handler: httpHandler(st, staff), ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
 	if staff != nil && cfg.slack.signingSecret != "" {
 		g.Go(func() error {
 			log.Info("http listening", "addr", cfg.httpAddr)
