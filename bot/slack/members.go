@@ -55,8 +55,9 @@ func (s *Staff) isStaff(ctx context.Context, user string) (bool, error) {
 		return fetched, nil
 	})
 	if err != nil {
-		if set != nil {
-			// Slack is unreachable: a stale list beats locking staff out.
+		if set != nil && now.Before(m.until.Add(staleMembers)) {
+			// Slack is unreachable: a recent list beats locking staff out,
+			// but not for long, or removed staff would keep their rights.
 			s.log.WarnContext(ctx, "slack staff channel members: using the stale list", "err", err)
 			return set[user], nil
 		}
@@ -118,4 +119,25 @@ func (s *Staff) event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 		s.log.InfoContext(ctx, "slack staff channel membership changed", "type", ev.InnerEvent.Type)
 		s.forgetMembers()
 	}
+}
+
+// staleMembers is how long past its expiry the staff channel's member
+// list still counts while Slack cannot be reached.
+const staleMembers = 30 * time.Minute
+
+// CheckChannel refuses a staff channel that would make strangers staff:
+// when SLACK_STAFF_USERS is empty, every member of the channel may act, so
+// it must be private and not shared with another organisation.
+func (s *Staff) CheckChannel(ctx context.Context) error {
+	if len(s.cfg.StaffUsers) > 0 {
+		return nil
+	}
+	ch, err := s.api.GetConversationInfoContext(ctx, &slackapi.GetConversationInfoInput{ChannelID: s.cfg.Channel})
+	if err != nil {
+		return fmt.Errorf("staff channel %s: %w", s.cfg.Channel, err)
+	}
+	if !ch.IsPrivate || ch.IsExtShared || ch.IsShared || ch.IsOrgShared {
+		return fmt.Errorf("staff channel %s is public or shared: anyone who joins it could decide on applications and read founders' data; make it a private channel, or list staff in SLACK_STAFF_USERS", s.cfg.Channel)
+	}
+	return nil
 }

@@ -99,6 +99,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		staff.SetBroadcast(st)
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err = staff.CheckChannel(cctx)
+		cancel()
+		if err != nil {
+			return err
+		}
 		handler = withStaff{Engine: eng, staff: staff}
 	}
 

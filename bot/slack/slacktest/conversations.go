@@ -114,3 +114,16 @@ func (s *Server) userInfo(p params) (map[string]any, string) {
 	}
 	return map[string]any{"user": u}, ""
 }
+
+// conversationInfo answers conversations.info for a channel made with
+// WithChannel: private unless WithPublicChannel, never shared.
+func (s *Server) conversationInfo(p params) (map[string]any, string) {
+	id := p.get("channel")
+	if _, ok := s.members[id]; !ok {
+		return nil, "channel_not_found"
+	}
+	return map[string]any{"channel": map[string]any{
+		"id": id, "is_channel": s.public[id], "is_group": !s.public[id], "is_private": !s.public[id],
+		"is_shared": false, "is_ext_shared": false, "is_org_shared": false,
+	}}, ""
+}

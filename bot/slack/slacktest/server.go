@@ -52,6 +52,7 @@ type Server struct {
 	rateLimit map[string][]int    // method → queued Retry-After seconds
 	fail      map[string][]string // method → queued error codes
 	members   map[string][]string // channel → member user IDs
+	public    map[string]bool     // channels made with WithPublicChannel
 	users     map[string]slackapi.User
 	dms       map[string]string // user → DM channel
 	posted    []*Message
@@ -75,6 +76,12 @@ func WithChannel(id string, members ...string) Option {
 	return func(s *Server) { s.members[id] = append([]string(nil), members...) }
 }
 
+// WithPublicChannel makes channel id public for conversations.info
+// (channels are private otherwise).
+func WithPublicChannel(id string) Option {
+	return func(s *Server) { s.public[id] = true }
+}
+
 // WithUser makes users.info know u (by u.ID).
 func WithUser(u slackapi.User) Option {
 	return func(s *Server) { s.users[u.ID] = u }
@@ -90,6 +97,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		rateLimit: map[string][]int{},
 		fail:      map[string][]string{},
 		members:   map[string][]string{},
+		public:    map[string]bool{},
 		users:     map[string]slackapi.User{},
 		dms:       map[string]string{},
 		uploads:   map[string]*upload{},
@@ -159,6 +167,8 @@ func handlerFor(method string) (handler, bool) {
 		return (*Server).updateView, true
 	case "conversations.members":
 		return (*Server).conversationMembers, true
+	case "conversations.info":
+		return (*Server).conversationInfo, true
 	case "conversations.open":
 		return (*Server).openConversation, true
 	case "users.info":

@@ -1,0 +1,47 @@
+package slack
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/startgate/founderbot/bot/slack/slacktest"
+	"github.com/startgate/founderbot/flows"
+)
+
+func TestCheckChannel(t *testing.T) {
+	cat, err := flows.NewCatalog("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tests := []struct {
+		public  bool
+		users   []string
+		wantErr bool
+	}{
+		{public: false},
+		{public: true, wantErr: true},
+		{public: true, users: []string{"UALICE"}}, // staff listed: the channel does not decide
+	}
+	for _, tt := range tests {
+		opts := []slacktest.Option{slacktest.WithChannel("C0STAFF", "UALICE")}
+		if tt.public {
+			opts = append(opts, slacktest.WithPublicChannel("C0STAFF"))
+		}
+		sl := slacktest.New(t, opts...)
+		s, err := New(Config{BotToken: slacktest.Token, SigningSecret: "x", APIURL: sl.APIURL(), Channel: "C0STAFF",
+			StaffUsers: tt.users, Lang: "en", TZ: time.UTC}, flows.NewReview(nil, cat, flows.ReviewConfig{}), cat,
+			func(context.Context, flows.Outgoing) error { return nil }, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.CheckChannel(context.Background())
+		if (err != nil) != tt.wantErr || (err != nil && !strings.Contains(err.Error(), "SLACK_STAFF_USERS")) {
+			t.Errorf("public=%v users=%v: CheckChannel = %v; want error %v", tt.public, tt.users, err, tt.wantErr)
+		}
+	}
+}
