@@ -91,6 +91,24 @@ func (o *OfficeHours) remindAt(start time.Time, before time.Duration) time.Time 
 	return begin.Add(-time.Hour)
 }
 
+// quietEnd is t, or the end of the quiet hours t falls in.
+func (o *OfficeHours) quietEnd(t time.Time) time.Time {
+	l := t.In(o.cfg.TZ)
+	from, to, h := o.cfg.QuietFrom, o.cfg.QuietTo, l.Hour()
+	quiet := from != to && (h >= from || h < to)
+	if from < to {
+		quiet = h >= from && h < to
+	}
+	if !quiet {
+		return t
+	}
+	end := time.Date(l.Year(), l.Month(), l.Day(), to, 0, 0, 0, o.cfg.TZ)
+	if !end.After(l) {
+		end = end.AddDate(0, 0, 1)
+	}
+	return end
+}
+
 // scheduleReminders schedules the reminders of a booking just made or
 // moved. One whose time has passed is not sent at all: a founder who
 // books 20 hours ahead needs no day-before reminder. The job of a
@@ -99,7 +117,16 @@ func (o *OfficeHours) scheduleReminders(ctx context.Context, b Booking, now time
 	for _, r := range sessionReminders {
 		id := remindJobID(b.ID, r.name)
 		var err error
-		if at := o.remindAt(b.Start, r.before); at.After(now) {
+		// remindAt is never later than the exact time. When the quiet hours
+		// moved it into the past (booked 24 to 34 hours ahead), it goes when
+		// they end instead, if that is still well before the session.
+		at, exact := o.remindAt(b.Start, r.before), b.Start.Add(-r.before)
+		if !at.After(now) && exact.After(now) {
+			at = o.quietEnd(exact)
+		}
+		// A day-before reminder that would come within the last hour is left
+		// to the hour-before one.
+		if at.After(now) && (r.before <= time.Hour || at.Before(b.Start.Add(-time.Hour))) {
 			err = o.store.ScheduleJob(ctx, Job{ID: id, Kind: KindSessionRemind, Subject: string(b.ID), Version: int64(b.Seq), Due: at})
 		} else {
 			err = o.store.CancelJob(ctx, id)
@@ -174,7 +201,16 @@ func (o *OfficeHours) sessionReminder(ctx context.Context, j Job, now time.Time)
 		return fmt.Errorf("prep brief of %s: %w", b.ID, err)
 	}
 	mr := MentorReminder{Booking: b, Mentor: m, Before: r.before, Previous: prev, Key: key}
+	// At most once, like the outbox: a retry after a lost answer, or a
+	// second replica after a lease ran out, must not DM the mentor again.
+	first, err := o.store.MarkSending(ctx, "mentor:"+key)
+	if err != nil || !first {
+		return err
+	}
 	if err := o.MentorReminders.MentorReminder(ctx, mr); err != nil {
+		if uerr := o.store.UnmarkSending(ctx, "mentor:"+key); uerr != nil {
+			o.log.Error("unmark mentor reminder", "key", key, "err", uerr)
+		}
 		return fmt.Errorf("remind mentor %s of %s: %w", b.Mentor, b.ID, err)
 	}
 	return nil

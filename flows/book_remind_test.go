@@ -386,3 +386,21 @@ func TestMentorPrepBrief(t *testing.T) {
 		t.Errorf("founder got %d day-before reminders; want 2 (one per session)", len(rs))
 	}
 }
+
+// TestSessionReminderBookedLate: a session 32 hours ahead whose day-before
+// moment falls in the quiet hours, already past their eve, gets its
+// reminder when the quiet hours end rather than none.
+func TestSessionReminderBookedLate(t *testing.T) {
+	w := newRemindWorld(t)
+	w.mentor("Karim Benali", []string{"tech"}, 0, "2026-12-02 07:00-07:30")
+	w.at(time.November, 30, 23, 0)
+	w.bookFirst("tg:1", "en", "Tech", "Karim") // 2 December 07:00, 32 hours ahead
+	w.at(time.December, 1, 7, 59)
+	if n := len(w.reminders("tg:1")); n != 0 {
+		t.Fatalf("reminders in the quiet hours: %d", n)
+	}
+	w.at(time.December, 1, 8, 0)
+	if rs := w.reminders("tg:1"); len(rs) != 1 {
+		t.Errorf("reminders at 08:00 the day before = %d; want the day-before one", len(rs))
+	}
+}

@@ -30,8 +30,10 @@ type JobStore interface {
 	// ClaimDueJobs leases due jobs; one not acked within lease comes back.
 	ClaimDueJobs(ctx context.Context, now time.Time, lease time.Duration, max int) ([]Job, error)
 	AckJob(ctx context.Context, j Job) error
-	// ClaimOccurrence is true for exactly one caller per name and time.
+	// ClaimOccurrence is true for exactly one caller per name and time;
+	// ReleaseOccurrence gives a claimed occurrence back when its run failed.
 	ClaimOccurrence(ctx context.Context, name string, at time.Time) (bool, error)
+	ReleaseOccurrence(ctx context.Context, name string, at time.Time) error
 	LastOccurrence(ctx context.Context, name string) (time.Time, error)
 	SetLastOccurrence(ctx context.Context, name string, at time.Time) error
 }
@@ -187,6 +189,10 @@ func (s *Scheduler) runPeriodic(ctx context.Context, p *Periodic, now time.Time)
 		return err
 	}
 	if err := p.Run(ctx, at.In(s.cfg.TZ)); err != nil {
+		// Given back, so that a later tick (this replica's or another's) tries again.
+		if rerr := s.jobs.ReleaseOccurrence(ctx, p.Name, at); rerr != nil {
+			s.log.Error("release periodic occurrence", "job", p.Name, "err", rerr)
+		}
 		return fmt.Errorf("run %s at %s: %w", p.Name, at, err)
 	}
 	return s.jobs.SetLastOccurrence(ctx, p.Name, at)

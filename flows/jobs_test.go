@@ -325,3 +325,29 @@ func TestPeriodicCatchUp(t *testing.T) {
 		t.Errorf("ran %v, dropped %d; want [Nov 30 09:00] and 1", ran, dropped)
 	}
 }
+
+// TestPeriodicRetried: an occurrence whose run fails is tried again at a
+// later tick, and runs once in the end.
+func TestPeriodicRetried(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, time.Time{})
+	fails, runs := 1, 0
+	s := flows.NewScheduler(w.env.Store, flows.SchedulerConfig{TZ: casablanca}, slog.New(slog.DiscardHandler))
+	s.Now = func() time.Time { return w.now }
+	s.Every(flows.Periodic{Name: "digest", Spec: "0 11 * * *", Run: func(context.Context, time.Time) error {
+		if fails > 0 {
+			fails--
+			return fmt.Errorf("slack is down")
+		}
+		runs++
+		return nil
+	}})
+	s.Tick(ctx) // 10:00: starts the schedule
+	for _, m := range []time.Duration{60, 61, 62, 90} {
+		w.at(m * time.Minute)
+		s.Tick(ctx)
+	}
+	if runs != 1 {
+		t.Errorf("runs = %d; want 1 after one failure", runs)
+	}
+}

@@ -169,6 +169,10 @@ func (e *SlotOverlapError) Is(target error) bool { return target == ErrSlotOverl
 // OfficeHoursStore is what office hours need from storage; *store.Redis has it.
 type OfficeHoursStore interface {
 	JobStore
+	// MarkSending and UnmarkSending keep a key's side effect at most once
+	// (the outbox's marks); mentor reminders use them.
+	MarkSending(ctx context.Context, key string) (bool, error)
+	UnmarkSending(ctx context.Context, key string) error
 	LoadSession(ctx context.Context, f FounderID, updateID string) (Session, int64, bool, error)
 	Applications(ctx context.Context, f FounderID) ([]Application, error)
 

@@ -118,6 +118,30 @@ func (r *Review) Decide(ctx context.Context, id string, to Status, by Actor, not
 		return Application{}, Outgoing{}, ErrNoteRequired
 	}
 	now := r.Now()
+	var lang string
+	if to == StatusInfoRequested {
+		// Prepared before the status changes, and harmless if it does not:
+		// the founder's next message answers the question only if the
+		// application awaits it, and the reminder checks the same.
+		cur, err := r.store.Application(ctx, id)
+		if err != nil {
+			return cur, Outgoing{}, err
+		}
+		s, err := r.store.UpdateSession(ctx, cur.Founder, func(s *Session) error {
+			s.AwaitingInfo = cur.ID
+			return nil
+		})
+		if err != nil {
+			return cur, Outgoing{}, fmt.Errorf("await the answer of %s: %w", cur.Founder, err)
+		}
+		lang = r.cat.Resolve(s.Lang, cur.Lang)
+		if r.Reminders != nil {
+			cur.Info = append(cur.Info, InfoRequest{}) // the question about to be asked
+			if err := r.Reminders.scheduleInfoReminder(ctx, cur, now); err != nil {
+				return cur, Outgoing{}, err
+			}
+		}
+	}
 	a, err := r.store.UpdateApplication(ctx, id, func(a *Application) error {
 		if !CanMove(a.Status, to) {
 			te := &TransitionError{ID: a.ID, From: a.Status, To: to}
@@ -137,22 +161,8 @@ func (r *Review) Decide(ctx context.Context, id string, to Status, by Actor, not
 	if err != nil {
 		return a, Outgoing{}, err
 	}
-	lang := a.Lang
-	if to == StatusInfoRequested {
-		// The founder's next message answers the question.
-		s, err := r.store.UpdateSession(ctx, a.Founder, func(s *Session) error {
-			s.AwaitingInfo = a.ID
-			return nil
-		})
-		if err != nil {
-			return a, Outgoing{}, fmt.Errorf("await the answer of %s: %w", a.Founder, err)
-		}
-		lang = r.cat.Resolve(s.Lang, a.Lang)
-		if r.Reminders != nil {
-			if err := r.Reminders.scheduleInfoReminder(ctx, a, now); err != nil {
-				return a, Outgoing{}, err
-			}
-		}
+	if lang == "" {
+		lang = a.Lang
 	}
 	return a, Outgoing{Founder: a.Founder, Reply: r.decisionReply(a, lang, note)}, nil
 }

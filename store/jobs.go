@@ -129,6 +129,14 @@ func (r *Redis) ClaimOccurrence(ctx context.Context, name string, at time.Time) 
 	return ok, nil
 }
 
+// ReleaseOccurrence implements flows.JobStore.
+func (r *Redis) ReleaseOccurrence(ctx context.Context, name string, at time.Time) error {
+	if err := r.rdb.Del(ctx, r.jobsKey(fmt.Sprintf("run:%s:%d", name, at.Unix()))).Err(); err != nil {
+		return fmt.Errorf("release %s at %s: %w", name, at, err)
+	}
+	return nil
+}
+
 // LastOccurrence implements flows.JobStore: the latest scheduled time of a
 // periodic job that was run, zero if never.
 func (r *Redis) LastOccurrence(ctx context.Context, name string) (time.Time, error) {
