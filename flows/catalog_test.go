@@ -145,7 +145,8 @@ func TestCatalogsRender(t *testing.T) {
 	data := []any{"Hub", "StartGate", "Name", "Salma", "Command", "x", "ID", "A-7F3K", "Status", "ok",
 		"Startup", "Acme", "Date", "2026-11-25", "Total", 10, "N", 3, "Value", "v", "Label", "L",
 		"Min", 2, "Max", 80, "Suggestion", "a@gmail.com", "Note", "n", "NextSteps", "s",
-		"New", 1, "Answered", 2, "Waiting", 3, "OnFounders", 4, "Sector", "Mobility"}
+		"New", 1, "Answered", 2, "Waiting", 3, "OnFounders", 4, "Sector", "Mobility",
+		"When", "Thu 10:00", "Mentor", "Karim", "Founder", "Acme"}
 	var files []string
 	for _, lang := range Languages {
 		files = append(files, lang)

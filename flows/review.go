@@ -277,6 +277,9 @@ type Digest struct {
 	Answered     []Application // founders answered staff's question in the period
 	Waiting      int           // submitted or shortlisted: waiting on staff
 	OnFounders   int           // info requested: waiting on founders
+	// Sessions are the office-hours sessions booked for the day (filled
+	// by the caller, which knows office hours).
+	Sessions []SlotListing
 }
 
 // Digest gathers the applications that moved between since and until.

@@ -32,7 +32,18 @@ func (s *Staff) PostDigest(ctx context.Context, d flows.Digest) error {
 	}
 	list("staff_digest_new", d.New)
 	list("staff_digest_answered", d.Answered)
-	if len(d.New)+len(d.Answered)+d.Waiting+d.OnFounders == 0 {
+	if len(d.Sessions) > 0 {
+		lines := []string{s.t("staff_digest_sessions")}
+		for _, l := range lastN(d.Sessions, maxDigestItems) {
+			if l.Booking == nil {
+				continue
+			}
+			lines = append(lines, s.t("staff_digest_session", "When", s.when(l.Start, l.End),
+				"Mentor", s.mentorName(l.Mentor, l.Slot.Mentor), "Founder", s.founderLabel(*l.Booking)))
+		}
+		blocks = append(blocks, section(strings.Join(lines, "\n")))
+	}
+	if len(d.New)+len(d.Answered)+d.Waiting+d.OnFounders+len(d.Sessions) == 0 {
 		blocks = append(blocks, section(s.t("staff_digest_quiet")))
 	}
 	if _, _, err := s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(clip(title, maxFallback), false), slackapi.MsgOptionBlocks(blocks...)); err != nil {

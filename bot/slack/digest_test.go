@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/startgate/founderbot/flows"
 )
 
 func TestPostDigestAndStats(t *testing.T) {
@@ -15,6 +17,9 @@ func TestPostDigestAndStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	start := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	d.Sessions = []flows.SlotListing{{Slot: flows.Slot{Start: start, End: start.Add(30 * time.Minute)},
+		Mentor: flows.Mentor{Name: "Karim Benali"}, Booking: &flows.Booking{Who: flows.FounderInfo{Startup: "Acme"}}}}
 	if err := e.staff.PostDigest(ctx, d); err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +28,7 @@ func TestPostDigestAndStats(t *testing.T) {
 		t.Fatalf("channel has %d messages; want the digest", len(msgs))
 	}
 	got := texts(msgs[0].Blocks)
-	for _, want := range []string{"Daily digest", "1 new", "1 waiting on staff", a.ID, "&lt;!channel&gt; Mobility &amp; Co"} {
+	for _, want := range []string{"Daily digest", "1 new", "1 waiting on staff", a.ID, "&lt;!channel&gt; Mobility &amp; Co", "Office hours today", "Karim Benali with Acme"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("digest lacks %q:\n%s", want, got)
 		}

@@ -114,7 +114,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	oh.Register(sched)
 	eng.Reminders, review.Reminders = rem, rem
 	if staff != nil {
-		if err := schedulePosts(sched, cfg, review, staff); err != nil {
+		if err := schedulePosts(sched, cfg, review, oh, staff); err != nil {
 			return err
 		}
 	}

@@ -63,12 +63,25 @@ func outgoingKey(o flows.Outgoing) string {
 }
 
 // schedulePosts adds the staff channel's periodic posts.
-func schedulePosts(s *flows.Scheduler, cfg *config, review *flows.Review, staff *slack.Staff) error {
+func schedulePosts(s *flows.Scheduler, cfg *config, review *flows.Review, oh *flows.OfficeHours, staff *slack.Staff) error {
 	if cfg.digestCron != "off" {
 		err := s.Every(flows.Periodic{Name: "digest", Spec: cfg.digestCron, Run: func(ctx context.Context, at time.Time) error {
 			d, err := review.Digest(ctx, at.Add(-24*time.Hour), at)
 			if err != nil {
 				return err
+			}
+			if oh != nil {
+				y, m, day := at.Date()
+				start := time.Date(y, m, day, 0, 0, 0, 0, at.Location())
+				slots, err := oh.ListSlots(ctx, "", start, start.AddDate(0, 0, 1))
+				if err != nil {
+					return err
+				}
+				for _, l := range slots {
+					if l.Booking != nil {
+						d.Sessions = append(d.Sessions, l)
+					}
+				}
 			}
 			return staff.PostDigest(ctx, d)
 		}})

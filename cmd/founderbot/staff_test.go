@@ -58,7 +58,7 @@ func TestRepostMissing(t *testing.T) {
 
 	sched := flows.NewScheduler(env.Store, flows.SchedulerConfig{}, log)
 	sched.Now = func() time.Time { return now }
-	if err := schedulePosts(sched, &config{digestCron: "off", weeklyCron: "off"}, review, staff); err != nil {
+	if err := schedulePosts(sched, &config{digestCron: "off", weeklyCron: "off"}, review, nil, staff); err != nil {
 		t.Fatal(err)
 	}
 	sched.Tick(ctx) // the first tick only records where the schedule starts
