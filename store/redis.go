@@ -12,6 +12,11 @@
 //	fb:{apps}:owner            hash  application ID → founder
 //	fb:{apps}:all              zset  application IDs by submission time
 //	fb:telegram:offset         string, the next Telegram update to fetch
+//	fb:{<founder>}:unreachable the founder blocked the bot (outbox.go)
+//
+// Other families, each listed at the top of its file: {jobs} (jobs.go),
+// {outbox} (outbox.go), {oh} office hours (slots.go), broadcast drafts and
+// lock (broadcast.go).
 package store
 
 import (
