@@ -1,11 +1,8 @@
 package flows_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,10 +52,6 @@ type bookTranscript struct {
 }
 
 func runBookTranscript(t *testing.T, file string) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := newOHWorld(t, flows.OfficeHoursConfig{OpenTo: flows.OpenToAnyone}, time.Date(2026, 11, 25, 11, 0, 0, 0, casablanca))
 	w.addMentor(flows.Mentor{Name: "Karim Benali", Tags: []string{"fundraising", "fintech"}, Languages: []string{"fr", "en"},
 		Bio: "Ex-investisseur seed, 40 startups accompagnées au Maroc.", SlackUser: "UKARIM1"},
@@ -70,32 +63,7 @@ func runBookTranscript(t *testing.T, file string) {
 		"2026-12-02 10:00-11:00 every 30", "2026-12-04 10:00-10:30")
 	w.addMentor(flows.Mentor{Name: "Youssef Alaoui", Tags: []string{"legal"}, Languages: []string{"fr"}})
 	tr := &bookTranscript{w: w, founder: "tg:1", buttons: map[flows.FounderID]map[string]string{}}
-	var out strings.Builder
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") {
-			out.WriteString(line + "\n")
-			continue
-		}
-		in, ok := strings.CutPrefix(line, "> ")
-		if !ok {
-			continue
-		}
-		out.WriteString(line + "\n")
-		out.WriteString(tr.step(in))
-	}
-	got := out.String()
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if got != string(data) {
-		t.Errorf("%s differs; run go test ./flows -run TestBookTranscripts -update and review the diff.\n%s", file, lineDiff(string(data), got))
-	}
+	runScript(t, file, "TestBookTranscripts", tr.step)
 }
 
 func (tr *bookTranscript) step(in string) string {
@@ -147,21 +115,8 @@ func (tr *bookTranscript) step(in string) string {
 		ev.Kind, ev.Text = flows.KindText, in
 	}
 	res := w.send(tr.founder, tr.hint, ev)
-	tr.remember(tr.founder, res.Replies)
+	rememberButtons(tr.buttons, tr.founder, res.Replies)
 	return tr.render(res)
-}
-
-func (tr *bookTranscript) remember(f flows.FounderID, replies []flows.Reply) {
-	for _, r := range replies {
-		for _, row := range r.Buttons {
-			for _, b := range row {
-				if tr.buttons[f] == nil {
-					tr.buttons[f] = map[string]string{}
-				}
-				tr.buttons[f][b.Label] = b.Data
-			}
-		}
-	}
 }
 
 func (tr *bookTranscript) render(res flows.Result) string {
@@ -218,7 +173,7 @@ func (tr *bookTranscript) outbox() string {
 	for _, o := range sent[tr.sent:] {
 		fmt.Fprintf(&b, "  → %s:\n", o.Founder)
 		writeReplies(&b, []flows.Reply{o.Reply})
-		tr.remember(o.Founder, []flows.Reply{o.Reply})
+		rememberButtons(tr.buttons, o.Founder, []flows.Reply{o.Reply})
 	}
 	tr.sent = len(sent)
 	return b.String()
@@ -245,7 +200,7 @@ func (tr *bookTranscript) staff(args []string) string {
 	for _, n := range res.Notices {
 		fmt.Fprintf(&b, "  → %s (%s):\n", n.Outgoing.Founder, n.Key)
 		writeReplies(&b, []flows.Reply{n.Outgoing.Reply})
-		tr.remember(n.Outgoing.Founder, []flows.Reply{n.Outgoing.Reply})
+		rememberButtons(tr.buttons, n.Outgoing.Founder, []flows.Reply{n.Outgoing.Reply})
 		if n.Document != nil {
 			b.WriteString(documentLine(w.t, *n.Document))
 		}

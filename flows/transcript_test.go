@@ -70,13 +70,21 @@ func newEngine(tr *transcript) *flows.Engine {
 }
 
 func runTranscript(t *testing.T, file string) {
+	tr := &transcript{t: t, env: storetest.New(t), now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
+		founder: "tg:1", buttons: map[flows.FounderID]map[string]string{}}
+	tr.eng = newEngine(tr)
+	runScript(t, file, "TestTranscripts", tr.step)
+}
+
+// runScript plays a transcript file: each "> " line goes to step, whose
+// output stands for the expected replies under it; comments are kept. With
+// -update the file is rewritten, else it must match.
+func runScript(t *testing.T, file, test string, step func(in string) string) {
+	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &transcript{t: t, env: storetest.New(t), now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
-		founder: "tg:1", buttons: map[flows.FounderID]map[string]string{}}
-	tr.eng = newEngine(tr)
 	var out strings.Builder
 	sc := bufio.NewScanner(strings.NewReader(string(data)))
 	sc.Buffer(nil, 1<<20)
@@ -91,7 +99,7 @@ func runTranscript(t *testing.T, file string) {
 			continue // an expected reply: regenerated below
 		}
 		out.WriteString(line + "\n")
-		out.WriteString(tr.step(in))
+		out.WriteString(step(in))
 	}
 	got := out.String()
 	if *update {
@@ -101,7 +109,7 @@ func runTranscript(t *testing.T, file string) {
 		return
 	}
 	if got != string(data) {
-		t.Errorf("%s differs; run go test ./flows -run TestTranscripts -update and review the diff.\n%s", file, lineDiff(string(data), got))
+		t.Errorf("%s differs; run go test ./flows -run %s -update and review the diff.\n%s", file, test, lineDiff(string(data), got))
 	}
 }
 
@@ -170,17 +178,23 @@ func (tr *transcript) handle(ev flows.Event) flows.Result {
 	if err != nil {
 		tr.t.Fatalf("Handle(%+v): %v", ev, err)
 	}
-	for _, r := range res.Replies {
+	rememberButtons(tr.buttons, ev.Founder, res.Replies)
+	return res
+}
+
+// rememberButtons notes each button's data under its label, newest wins,
+// so that "> [Label]" can press it.
+func rememberButtons(m map[flows.FounderID]map[string]string, f flows.FounderID, replies []flows.Reply) {
+	for _, r := range replies {
 		for _, row := range r.Buttons {
 			for _, b := range row {
-				if tr.buttons[ev.Founder] == nil {
-					tr.buttons[ev.Founder] = map[string]string{}
+				if m[f] == nil {
+					m[f] = map[string]string{}
 				}
-				tr.buttons[ev.Founder][b.Label] = b.Data
+				m[f][b.Label] = b.Data
 			}
 		}
 	}
-	return res
 }
 
 func (tr *transcript) render(res flows.Result) string {
@@ -191,16 +205,7 @@ func (tr *transcript) render(res flows.Result) string {
 	if res.Notice != "" {
 		b.WriteString("  ! " + res.Notice + "\n")
 	}
-	for _, r := range res.Replies {
-		b.WriteString(r.Text + "\n")
-		for _, row := range r.Buttons {
-			b.WriteString(" ")
-			for _, btn := range row {
-				b.WriteString(" [" + btn.Label + "]")
-			}
-			b.WriteString("\n")
-		}
-	}
+	writeReplies(&b, res.Replies)
 	if res.Submitted != nil {
 		fmt.Fprintf(&b, "  (submitted %s: %s)\n", res.Submitted.ID, res.Submitted.Answers["startup"])
 	}
