@@ -3,7 +3,6 @@ package telegram
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 
 	tgbot "github.com/go-telegram/bot"
@@ -15,27 +14,19 @@ import (
 // SendDocument sends a file (a booking's .ics) to a chat, through the
 // same limiter as messages.
 func (t *Telegram) SendDocument(ctx context.Context, chatID int64, d flows.Document) error {
-	for attempt := 1; ; attempt++ {
-		answered, err := t.lim.Wait(ctx, chatID)
-		if err != nil {
-			return fmt.Errorf("send document to %d: %w", chatID, err)
-		}
+	err := t.limited(ctx, chatID, func() error {
 		p := &tgbot.SendDocumentParams{ChatID: chatID, Caption: d.Caption,
 			Document: &models.InputFileUpload{Filename: d.Name, Data: bytes.NewReader(d.Data)}}
 		if d.Caption != "" {
 			p.ParseMode = models.ParseModeHTML
 		}
-		_, err = t.api.SendDocument(ctx, p)
-		answered()
-		var flood *tgbot.TooManyRequestsError
-		if !errors.As(err, &flood) || attempt == maxSendAttempts {
-			if err != nil {
-				return fmt.Errorf("send document to %d: %w", chatID, err)
-			}
-			return nil
-		}
-		t.lim.Pause(retryAfter(flood))
+		_, err := t.api.SendDocument(ctx, p)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("send document to %d: %w", chatID, err)
 	}
+	return nil
 }
 
 // SendDocumentTo sends a file to a founder's private chat.

@@ -118,19 +118,25 @@ const maxSendAttempts = 3
 // Send sends a reply to a chat at once, bypassing the outbox but not the
 // flood limits, and waits out Telegram's flood control.
 func (t *Telegram) Send(ctx context.Context, chatID int64, r flows.Reply) error {
+	if err := t.limited(ctx, chatID, func() error { return t.sendMessage(ctx, chatID, r) }); err != nil {
+		return fmt.Errorf("send message to %d: %w", chatID, err)
+	}
+	return nil
+}
+
+// limited makes one Bot API call to a chat through the limiter, waiting
+// out flood control up to maxSendAttempts times.
+func (t *Telegram) limited(ctx context.Context, chatID int64, call func() error) error {
 	for attempt := 1; ; attempt++ {
 		answered, err := t.lim.Wait(ctx, chatID)
 		if err != nil {
-			return fmt.Errorf("send message to %d: %w", chatID, err)
+			return err
 		}
-		err = t.sendMessage(ctx, chatID, r)
+		err = call()
 		answered()
 		var flood *tgbot.TooManyRequestsError
 		if !errors.As(err, &flood) || attempt == maxSendAttempts {
-			if err != nil {
-				return fmt.Errorf("send message to %d: %w", chatID, err)
-			}
-			return nil
+			return err
 		}
 		t.lim.Pause(retryAfter(flood))
 	}
