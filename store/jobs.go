@@ -150,14 +150,9 @@ func (r *Redis) LastOccurrence(ctx context.Context, name string) (time.Time, err
 	return time.UnixMilli(ms), nil
 }
 
-var setLast = redis.NewScript(`
-if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
-return 1
-`)
-
 // SetLastOccurrence implements flows.JobStore; it never moves backwards.
 func (r *Redis) SetLastOccurrence(ctx context.Context, name string, at time.Time) error {
-	if err := setLast.Run(ctx, r.rdb, []string{r.jobsKey("last:" + name)}, at.UnixMilli()).Err(); err != nil {
+	if err := raiseTo.Run(ctx, r.rdb, []string{r.jobsKey("last:" + name)}, at.UnixMilli()).Err(); err != nil {
 		return fmt.Errorf("save last run of %s: %w", name, err)
 	}
 	return nil

@@ -72,13 +72,15 @@ func (r *Redis) PollOffset(ctx context.Context) (int64, error) {
 // SavePollOffset records that every update below offset was handled.
 // It never moves the offset backwards.
 func (r *Redis) SavePollOffset(ctx context.Context, offset int64) error {
-	if err := savePollOffset.Run(ctx, r.rdb, []string{r.prefix + "telegram:offset"}, offset).Err(); err != nil {
+	if err := raiseTo.Run(ctx, r.rdb, []string{r.prefix + "telegram:offset"}, offset).Err(); err != nil {
 		return fmt.Errorf("save telegram offset: %w", err)
 	}
 	return nil
 }
 
-var savePollOffset = redis.NewScript(`
+// raiseTo sets a number key to ARGV[1] unless it already holds more: an
+// offset or a last-run time never moves backwards.
+var raiseTo = redis.NewScript(`
 if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
 return 1
 `)
