@@ -128,30 +128,18 @@ func (o *OfficeHours) normalizeMentor(m Mentor) (Mentor, error) {
 	if utf8.RuneCountInString(m.Bio) > maxMentorBio {
 		return bad("the bio must be at most %d characters", maxMentorBio)
 	}
-	var tags []string
-	for _, t := range m.Tags {
-		key, ok := o.tagKey(t)
-		if !ok {
-			return bad("%q is not an expertise tag; use one of %s", t, strings.Join(ExpertiseTags, ", "))
-		}
-		if !slices.Contains(tags, key) {
-			tags = append(tags, key)
-		}
+	tags, wrong, ok := keysOf(m.Tags, o.tagKey)
+	if !ok {
+		return bad("%q is not an expertise tag; use one of %s", wrong, strings.Join(ExpertiseTags, ", "))
 	}
 	if len(tags) == 0 {
 		return bad("give at least one expertise tag: %s", strings.Join(ExpertiseTags, ", "))
 	}
 	slices.SortFunc(tags, func(a, b string) int { return slices.Index(ExpertiseTags, a) - slices.Index(ExpertiseTags, b) })
 	m.Tags = tags
-	var langs []string
-	for _, l := range m.Languages {
-		key, ok := o.languageKey(l)
-		if !ok {
-			return bad("%q is not a language the bot knows (%s)", l, strings.Join(Languages, ", "))
-		}
-		if !slices.Contains(langs, key) {
-			langs = append(langs, key)
-		}
+	langs, wrong, ok := keysOf(m.Languages, o.languageKey)
+	if !ok {
+		return bad("%q is not a language the bot knows (%s)", wrong, strings.Join(Languages, ", "))
 	}
 	m.Languages = langs
 	if m.SlackUser = strings.TrimSpace(m.SlackUser); m.SlackUser != "" {
@@ -232,4 +220,19 @@ func slugID(name string) MentorID {
 		b.WriteString(w.String())
 	}
 	return MentorID(b.String())
+}
+
+// keysOf maps what staff typed to keys, without repeats; when an entry
+// maps to none, ok is false and wrong is that entry.
+func keysOf(typed []string, key func(string) (string, bool)) (keys []string, wrong string, ok bool) {
+	for _, t := range typed {
+		k, found := key(t)
+		if !found {
+			return nil, t, false
+		}
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys, "", true
 }
