@@ -149,6 +149,9 @@ func (s *Server) sendMessage(_ context.Context, req *request) (any, *apiError) {
 	m.Text, m.ParseMode = req.str("text"), req.str("parse_mode")
 	m.Message.Text, m.Message.Entities = f.plain, f.entities
 	m.Message.ReplyMarkup = inlineMarkup(mk.inline)
+	if s.sent != nil {
+		s.sent(chatID)
+	}
 	s.notifyLocked()
 	return messageJSON(m), nil
 }

@@ -67,6 +67,9 @@ type Server struct {
 	failures map[string][]apiError
 	blocked  map[int64]bool
 	limiter  *rateLimiter
+
+	// sent is called for every message stored by sendMessage (see WithSentHook).
+	sent func(chatID int64)
 }
 
 // Option configures a Server.
@@ -93,6 +96,14 @@ func WithRateLimit(global, perChat int, clock func() time.Time) Option {
 	return func(s *Server) {
 		s.limiter = &rateLimiter{global: global, perChat: perChat, clock: clock, chats: map[int64][]time.Time{}}
 	}
+}
+
+// WithSentHook calls fn with the chat of every message sendMessage accepts,
+// in the order the server accepted them. It runs with the server's lock
+// held, so it must not block or call the Server: a load test uses it to wake
+// one waiting founder instead of every waiter of WaitMessages.
+func WithSentHook(fn func(chatID int64)) Option {
+	return func(s *Server) { s.sent = fn }
 }
 
 // New starts a fake Bot API server that accepts token and stops it when the test
