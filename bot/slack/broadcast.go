@@ -152,7 +152,7 @@ func (s *Staff) broadcast(ctx context.Context, user string, cmd Command) *reply 
 	confirm := slackapi.NewButtonBlockElement(actionBroadcastConfirm, id, plain(s.t("staff_bc_btn_confirm"), maxPlainLabel))
 	confirm.Style = slackapi.StylePrimary
 	cancel := slackapi.NewButtonBlockElement(actionBroadcastCancel, id, plain(s.t("staff_bc_btn_cancel"), maxPlainLabel))
-	return ephemeral(head, section(head), section(quote(esc(cmd.Note))), contextText(s.t("staff_bc_preview_hint")),
+	return ephemeral(head, section(head), section(quote(escAngle(cmd.Note))), contextText(s.t("staff_bc_preview_hint")),
 		slackapi.NewActionBlock(broadcastBlockID, confirm, cancel))
 }
 
