@@ -80,7 +80,7 @@ func TestBookCatalogsRender(t *testing.T) {
 	data := []any{"Hub", "StartGate", "Mentor", "Karim", "Topic", "Tech", "Details", "d", "Agenda", "a",
 		"Date", "jeudi 3", "Time", "14:00", "Zone", "z", "Place", "p", "Link", "https://x.ma", "Room", "Atlas",
 		"City", "Casablanca", "Offset", "GMT+1", "Weekday", "jeudi", "Day", 1, "Month", "mai", "Max", 2,
-		"MaxMoves", 2, "Hours", 12, "Contact", "c", "Days", 14, "Min", 10, "Position", 1, "Minutes", 30,
+		"MaxMoves", 2, "MaxBookings", 4, "MaxCancels", 3, "Hours", 12, "Contact", "c", "Days", 14, "Min", 10, "Position", 1, "Minutes", 30,
 		"Until", "14:30", "Old", "o", "New", "n", "Left", 1, "Rating", 4, "Bio", "b", "Languages", "fr"}
 	for _, lang := range Languages {
 		for id := range catalogKeys(t, "book."+lang) {

@@ -70,6 +70,8 @@ func refusalID(err error) string {
 		{ErrNotAllowed, "book_only_applicants"},
 		{ErrCutoff, "book_err_cutoff"},
 		{ErrRescheduleLimit, "book_err_resched_limit"},
+		{ErrWeeklyBookings, "book_err_week_bookings"},
+		{ErrWeeklyCancels, "book_err_week_cancels"},
 		{ErrBookingClosed, "book_err_closed"},
 		{ErrNotFound, "book_err_closed"},
 		{ErrTooEarly, "book_err_too_early"},
@@ -97,6 +99,7 @@ func (c *conv) bookRefused(err error) error {
 	o := c.e.OfficeHours
 	r := o.cfg.Rules
 	c.say(c.tb(id, "Max", r.MaxUpcoming, "MaxMoves", r.MaxReschedules, "Hours", int(r.CancelCutoff.Hours()),
+		"MaxBookings", r.MaxBookingsPerWeek, "MaxCancels", r.MaxCancelsPerWeek,
 		"Contact", c.contact(), "Hub", c.v(c.e.cfg.Hub)), c.refusalButtons(id)...)
 	slotGone := id == "book_err_taken" || id == "book_err_gone" || id == "book_err_overlap" || id == "book_err_cap"
 	switch {
@@ -115,7 +118,7 @@ func (c *conv) bookRefused(err error) error {
 
 func (c *conv) refusalButtons(id string) [][]Button {
 	switch id {
-	case "book_err_too_many", "book_err_resched_limit", "book_err_closed":
+	case "book_err_too_many", "book_err_resched_limit", "book_err_closed", "book_err_week_bookings":
 		return [][]Button{{{Label: c.tb("book_btn_my"), Data: "oh:my"}}}
 	}
 	return nil

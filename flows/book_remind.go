@@ -49,14 +49,15 @@ type MentorNotifier interface {
 
 // MentorReminder is a reminder to a mentor of a session: a prep brief
 // with the founder's startup, stage and agenda (in Booking) and what
-// came of their earlier sessions together.
+// came of their earlier sessions together. It never carries the
+// founder's ratings or comments: founders are told those go to the team.
 type MentorReminder struct {
 	Booking Booking
 	Mentor  Mentor
 	Before  time.Duration // 24h or 1h: which reminder this is
 	// Previous are the founder's earlier sessions with the mentor, newest
-	// first (at most 3): Status is the outcome, Rating and Comment the
-	// founder's, as notes.
+	// first (at most 3): Status is the outcome; Rating and Comment are
+	// always empty.
 	Previous []Booking
 	// Key is the same on every attempt of this reminder and differs
 	// between reminders: a notifier that can remember keys sends once.
@@ -199,6 +200,9 @@ func (o *OfficeHours) sessionReminder(ctx context.Context, j Job, now time.Time)
 	prev, err := o.store.PastSessions(ctx, b.Mentor, b.Founder, now, prepSessions)
 	if err != nil {
 		return fmt.Errorf("prep brief of %s: %w", b.ID, err)
+	}
+	for i := range prev {
+		prev[i].Rating, prev[i].Comment = 0, "" // the team's, not the mentor's
 	}
 	mr := MentorReminder{Booking: b, Mentor: m, Before: r.before, Previous: prev, Key: key}
 	// At most once, like the outbox: a retry after a lost answer, or a

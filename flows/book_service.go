@@ -88,7 +88,7 @@ func (o *OfficeHours) reschedule(ctx context.Context, f FounderID, id BookingID,
 
 // cancel cancels a founder's booking, if it is not too late.
 func (o *OfficeHours) cancel(ctx context.Context, f FounderID, id BookingID, op string, now time.Time) (Booking, Mentor, error) {
-	b, err := o.store.CancelBooking(ctx, id, f, op, now, o.cfg.Rules.CancelCutoff)
+	b, err := o.store.CancelBooking(ctx, id, f, op, now, o.cfg.Rules)
 	if err != nil {
 		return b, Mentor{}, err
 	}

@@ -1,5 +1,7 @@
 package flows
 
+import "errors"
+
 // OutboxCounts is what became of the queued messages of one tag (a
 // broadcast) so far. It lives here, like QueuedMessage, so that the staff
 // side can follow a broadcast without knowing the store.
@@ -9,6 +11,10 @@ type OutboxCounts struct {
 	Failed      int64 // refused by Telegram or given up
 	Unreachable int64 // the founder blocked the bot, or had before
 }
+
+// ErrNotAuthor refuses a staff member an action on a broadcast draft
+// another drafted: only its author may send or cancel it.
+var ErrNotAuthor = errors.New("broadcast draft of another staff member")
 
 // BroadcastDraft is a staff broadcast previewed and not yet confirmed.
 type BroadcastDraft struct {

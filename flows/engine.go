@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/startgate/founderbot/flows/input"
 )
 
 // Store is what the Engine needs from storage; *store.Redis has it.
@@ -69,6 +71,9 @@ func (e *Engine) Catalog() *Catalog { return e.cat }
 // state (a double-tapped button then finds its question gone).
 const maxAttempts = 8
 
+// maxDisplayName bounds a founder's display name or handle, in characters.
+const maxDisplayName = 120
+
 // Handle applies one event and returns what to tell the founder. Two events
 // for one founder never both apply to the same state: the session is saved
 // only if nobody saved it since it was read, else the event is applied again
@@ -77,6 +82,10 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 	if ev.Group {
 		return e.group(ev), nil
 	}
+	// Display names arrive as founders set them on Telegram: cleaned like
+	// typed text, they carry no bidi override or zero-width character to
+	// staff, mentors or other messages.
+	ev.Name, ev.Handle = input.Clean(ev.Name, maxDisplayName), input.Clean(ev.Handle, maxDisplayName)
 	var reserved string // an application ID reserved by an earlier attempt
 	defer func() {
 		if reserved != "" {

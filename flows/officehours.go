@@ -117,6 +117,12 @@ type Booking struct {
 	Comment     string
 	OutcomeBy   string // who recorded the outcome
 	PrevSlot    SlotID // the slot before the last reschedule
+
+	// FounderCancels is how many sessions the founder had cancelled in
+	// the 7 days before they made this booking, or, once they cancelled
+	// it, up to and including this cancellation: staff's channel uses it
+	// to collapse a founder's repeated book/cancel cycles into one notice.
+	FounderCancels int
 }
 
 // Active reports whether the booking holds its slot.
@@ -128,7 +134,14 @@ type BookingRules struct {
 	MaxUpcoming    int           // upcoming sessions per founder
 	CancelCutoff   time.Duration // no founder cancel or reschedule closer to the start
 	MaxReschedules int           // per booking
+	// Per founder in any 7 days, whatever the mentor, so that book/cancel
+	// cycles stay bounded; 0 means no cap (the store's zero value).
+	MaxBookingsPerWeek int // bookings made (reschedules not counted)
+	MaxCancelsPerWeek  int // the founder's own cancellations
 }
+
+// FounderWeek is the span of the founder's weekly caps, counted back from now.
+const FounderWeek = 7 * 24 * time.Hour
 
 // MaxSlotLength bounds one slot; the store relies on it to look for
 // overlaps only near a time.
@@ -147,6 +160,8 @@ var (
 	ErrNotAllowed      = errors.New("founder may not book office hours")
 	ErrCutoff          = errors.New("too close to the session to change it")
 	ErrRescheduleLimit = errors.New("booking rescheduled too many times")
+	ErrWeeklyBookings  = errors.New("founder made the most bookings allowed in 7 days")
+	ErrWeeklyCancels   = errors.New("founder made the most cancellations allowed in 7 days")
 	ErrBookingClosed   = errors.New("booking no longer active")
 	ErrTooEarly        = errors.New("session has not started yet")
 	ErrSlotOverlap     = errors.New("slot overlaps another of the mentor's slots")
@@ -209,8 +224,9 @@ type OfficeHoursStore interface {
 	// changes. op names the request: a retry with the same op succeeds.
 	Reschedule(ctx context.Context, id BookingID, f FounderID, to SlotID, op string, now time.Time, r BookingRules) (Booking, error)
 	// CancelBooking cancels an active booking and frees its slot. A
-	// founder (f not empty) is held to cutoff; staff (f empty) are not.
-	CancelBooking(ctx context.Context, id BookingID, f FounderID, op string, now time.Time, cutoff time.Duration) (Booking, error)
+	// founder (f not empty) is held to r's cutoff and weekly cap on
+	// cancellations; staff (f empty) are not.
+	CancelBooking(ctx context.Context, id BookingID, f FounderID, op string, now time.Time, r BookingRules) (Booking, error)
 	Booking(ctx context.Context, id BookingID) (Booking, error)
 	// FounderBookings lists the founder's active bookings starting after from.
 	FounderBookings(ctx context.Context, f FounderID, from time.Time) ([]Booking, error)
@@ -252,8 +268,9 @@ const (
 type OfficeHoursConfig struct {
 	Hub string
 	TZ  *time.Location // HUB_TIMEZONE; default Africa/Casablanca, else UTC
-	// Rules default to 14 days, 2 upcoming, 12h and 2 reschedules; a
-	// MaxReschedules of -1 allows none.
+	// Rules default to 14 days, 2 upcoming, 12h, 2 reschedules, and 4
+	// bookings and 3 cancellations a founder in 7 days; a MaxReschedules
+	// of -1 allows none.
 	Rules    BookingRules
 	OpenTo   Audience      // default OpenToApplicants
 	OfferTTL time.Duration // how long a waitlist offer holds; default 30 minutes
@@ -269,8 +286,9 @@ type OfficeHoursConfig struct {
 }
 
 // ParseOfficeHoursEnv reads the office-hours settings: MAX_UPCOMING_BOOKINGS,
-// CANCEL_CUTOFF (a Go duration), MAX_RESCHEDULES, BOOKING_OPEN_TO,
-// BOOKING_WINDOW_DAYS and BOOKING_CONTACT. tz is the parsed HUB_TIMEZONE.
+// CANCEL_CUTOFF (a Go duration), MAX_RESCHEDULES, MAX_BOOKINGS_PER_WEEK,
+// MAX_CANCELS_PER_WEEK, BOOKING_OPEN_TO, BOOKING_WINDOW_DAYS and
+// BOOKING_CONTACT. tz is the parsed HUB_TIMEZONE.
 func ParseOfficeHoursEnv(getenv func(string) string, hub string, tz *time.Location) (OfficeHoursConfig, error) {
 	cfg := OfficeHoursConfig{Hub: hub, TZ: tz, Contact: getenv("BOOKING_CONTACT")}
 	number := func(name string, min, max int) (int, bool, error) {
@@ -299,6 +317,18 @@ func ParseOfficeHoursEnv(getenv func(string) string, hub string, tz *time.Locati
 		if n == 0 {
 			cfg.Rules.MaxReschedules = -1 // none, not the default
 		}
+	}
+	if n, ok, err = number("MAX_BOOKINGS_PER_WEEK", 1, 100); err != nil {
+		return cfg, err
+	}
+	if ok {
+		cfg.Rules.MaxBookingsPerWeek = n
+	}
+	if n, ok, err = number("MAX_CANCELS_PER_WEEK", 1, 100); err != nil {
+		return cfg, err
+	}
+	if ok {
+		cfg.Rules.MaxCancelsPerWeek = n
 	}
 	if n, ok, err = number("BOOKING_WINDOW_DAYS", 1, 365); err != nil {
 		return cfg, err
@@ -372,6 +402,12 @@ func NewOfficeHours(st OfficeHoursStore, out Outbox, cat *Catalog, cfg OfficeHou
 	}
 	if r.CancelCutoff == 0 {
 		r.CancelCutoff = 12 * time.Hour
+	}
+	if r.MaxBookingsPerWeek == 0 {
+		r.MaxBookingsPerWeek = 4
+	}
+	if r.MaxCancelsPerWeek == 0 {
+		r.MaxCancelsPerWeek = 3
 	}
 	switch {
 	case r.MaxReschedules == 0:

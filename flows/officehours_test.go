@@ -401,22 +401,26 @@ func TestParseOfficeHoursEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := flows.NewOfficeHours(nil, nil, nil, cfg, nil).Config()
-	want := flows.BookingRules{Window: 14 * 24 * time.Hour, MaxUpcoming: 2, CancelCutoff: 12 * time.Hour, MaxReschedules: 2}
+	want := flows.BookingRules{Window: 14 * 24 * time.Hour, MaxUpcoming: 2, CancelCutoff: 12 * time.Hour, MaxReschedules: 2,
+		MaxBookingsPerWeek: 4, MaxCancelsPerWeek: 3}
 	if def.Rules != want || def.OpenTo != flows.OpenToApplicants || def.OfferTTL != 30*time.Minute || def.TZ != casablanca {
 		t.Errorf("defaults = %+v; want %+v, applicants, 30m offers", def, want)
 	}
 	cfg, err = flows.ParseOfficeHoursEnv(env(map[string]string{"MAX_UPCOMING_BOOKINGS": "3", "MAX_RESCHEDULES": "0",
-		"CANCEL_CUTOFF": "24h", "BOOKING_WINDOW_DAYS": "21", "BOOKING_OPEN_TO": "Accepted"}), "StartGate", casablanca)
+		"CANCEL_CUTOFF": "24h", "BOOKING_WINDOW_DAYS": "21", "BOOKING_OPEN_TO": "Accepted",
+		"MAX_BOOKINGS_PER_WEEK": "6", "MAX_CANCELS_PER_WEEK": "1"}), "StartGate", casablanca)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := flows.NewOfficeHours(nil, nil, nil, cfg, nil).Config()
-	want = flows.BookingRules{Window: 21 * 24 * time.Hour, MaxUpcoming: 3, CancelCutoff: 24 * time.Hour, MaxReschedules: 0}
+	want = flows.BookingRules{Window: 21 * 24 * time.Hour, MaxUpcoming: 3, CancelCutoff: 24 * time.Hour, MaxReschedules: 0,
+		MaxBookingsPerWeek: 6, MaxCancelsPerWeek: 1}
 	if got.Rules != want || got.OpenTo != flows.OpenToAccepted {
 		t.Errorf("settings = %+v; want %+v, accepted", got, want)
 	}
 	for _, bad := range []map[string]string{{"MAX_UPCOMING_BOOKINGS": "0"}, {"MAX_RESCHEDULES": "two"},
-		{"CANCEL_CUTOFF": "12"}, {"BOOKING_WINDOW_DAYS": "0"}, {"BOOKING_OPEN_TO": "everyone"}} {
+		{"CANCEL_CUTOFF": "12"}, {"BOOKING_WINDOW_DAYS": "0"}, {"BOOKING_OPEN_TO": "everyone"},
+		{"MAX_BOOKINGS_PER_WEEK": "0"}, {"MAX_CANCELS_PER_WEEK": "many"}} {
 		if _, err := flows.ParseOfficeHoursEnv(env(bad), "StartGate", casablanca); err == nil {
 			t.Errorf("ParseOfficeHoursEnv(%v) accepted it", bad)
 		}

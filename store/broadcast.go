@@ -38,20 +38,36 @@ func (r *Redis) SaveBroadcastDraft(ctx context.Context, id string, d BroadcastDr
 
 // TakeBroadcastDraft returns the draft id and deletes it, so that a draft
 // is sent once however often Confirm is pressed; ok is false when there
-// is no such draft (taken already, cancelled or expired).
-func (r *Redis) TakeBroadcastDraft(ctx context.Context, id string) (d BroadcastDraft, ok bool, err error) {
-	s, err := r.rdb.GetDel(ctx, r.broadcastKey("draft:"+id)).Result()
-	if errors.Is(err, redis.Nil) {
-		return d, false, nil
-	}
+// is no such draft (taken already, cancelled or expired). Only its author
+// may take it: for anyone else it stays, and the error is
+// flows.ErrNotAuthor with the draft (whose By says who may).
+func (r *Redis) TakeBroadcastDraft(ctx context.Context, id, by string) (d BroadcastDraft, ok bool, err error) {
+	v, err := takeBroadcastDraft.Run(ctx, r.rdb, []string{r.broadcastKey("draft:" + id)}, by).StringSlice()
 	if err != nil {
 		return d, false, fmt.Errorf("take broadcast draft %s: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(s), &d); err != nil {
+	if v[0] == "none" {
+		return d, false, nil
+	}
+	if err := json.Unmarshal([]byte(v[1]), &d); err != nil {
 		return d, false, fmt.Errorf("decode broadcast draft %s: %w", id, err)
+	}
+	if v[0] == "not_author" {
+		return d, false, fmt.Errorf("take broadcast draft %s as %s: %w", id, by, flows.ErrNotAuthor)
 	}
 	return d, true, nil
 }
+
+// takeBroadcastDraft: KEYS the draft; ARGV who takes it. The author check
+// and the delete are one step, so a draft goes to its author at most once.
+var takeBroadcastDraft = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return {'none'} end
+local ok, d = pcall(cjson.decode, v)
+if not ok or type(d) ~= 'table' or d.by ~= ARGV[1] then return {'not_author', v} end
+redis.call('DEL', KEYS[1])
+return {'ok', v}
+`)
 
 // LockBroadcast takes the broadcast lock for id for ttl, unless another
 // broadcast holds it; holder is then that broadcast's ID. Taking it again

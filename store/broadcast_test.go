@@ -2,9 +2,11 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/store"
 	"github.com/startgate/founderbot/store/storetest"
 )
@@ -16,14 +18,14 @@ func TestBroadcastDraftTakenOnce(t *testing.T) {
 	if err := st.SaveBroadcastDraft(ctx, "b1", want, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	got, ok, err := st.TakeBroadcastDraft(ctx, "b1")
+	got, ok, err := st.TakeBroadcastDraft(ctx, "b1", "U1")
 	if err != nil || !ok || got != want {
 		t.Fatalf("TakeBroadcastDraft = %+v, %v, %v; want %+v, true, nil", got, ok, err, want)
 	}
-	if _, ok, err := st.TakeBroadcastDraft(ctx, "b1"); ok || err != nil {
+	if _, ok, err := st.TakeBroadcastDraft(ctx, "b1", "U1"); ok || err != nil {
 		t.Errorf("second TakeBroadcastDraft = %v, %v; want false, nil", ok, err)
 	}
-	if _, ok, err := st.TakeBroadcastDraft(ctx, "nope"); ok || err != nil {
+	if _, ok, err := st.TakeBroadcastDraft(ctx, "nope", "U1"); ok || err != nil {
 		t.Errorf("TakeBroadcastDraft of an unknown draft = %v, %v; want false, nil", ok, err)
 	}
 }
@@ -38,7 +40,7 @@ func TestBroadcastDraftExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.Mini.FastForward(time.Minute + time.Second)
-	if _, ok, err := env.Store.TakeBroadcastDraft(ctx, "b1"); ok || err != nil {
+	if _, ok, err := env.Store.TakeBroadcastDraft(ctx, "b1", ""); ok || err != nil {
 		t.Errorf("TakeBroadcastDraft after the TTL = %v, %v; want false, nil", ok, err)
 	}
 }
@@ -104,5 +106,24 @@ func TestBroadcastLockExpiresUnlessRefreshed(t *testing.T) {
 	}
 	if ok, _ := st.RefreshBroadcast(ctx, "b1", time.Minute); ok {
 		t.Error("b1 refreshed a lock b2 holds")
+	}
+}
+
+// TestBroadcastDraftOnlyItsAuthor: another staff member cannot take a
+// draft; it stays for its author.
+func TestBroadcastDraftOnlyItsAuthor(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t).Store
+	if err := st.SaveBroadcastDraft(ctx, "b1", store.BroadcastDraft{Text: "hi", By: "U1"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for _, by := range []string{"U2", ""} {
+		d, ok, err := st.TakeBroadcastDraft(ctx, "b1", by)
+		if !errors.Is(err, flows.ErrNotAuthor) || ok || d.By != "U1" {
+			t.Errorf("TakeBroadcastDraft as %q = %+v, %v, %v; want ErrNotAuthor naming U1", by, d, ok, err)
+		}
+	}
+	if d, ok, err := st.TakeBroadcastDraft(ctx, "b1", "U1"); !ok || err != nil || d.Text != "hi" {
+		t.Errorf("TakeBroadcastDraft by its author = %+v, %v, %v; want it", d, ok, err)
 	}
 }

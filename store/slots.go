@@ -94,6 +94,8 @@ var refusals = map[string]error{
 	"resched_limit": flows.ErrRescheduleLimit,
 	"closed":        flows.ErrBookingClosed,
 	"too_early":     flows.ErrTooEarly,
+	"week_bookings": flows.ErrWeeklyBookings,
+	"week_cancels":  flows.ErrWeeklyCancels,
 }
 
 // runOH runs an office-hours script whose reply is {code, ...}, and
@@ -158,6 +160,7 @@ func bookingOf(h map[string]string) (flows.Booking, error) {
 		Status: flows.BookingStatus(h["status"]), Seq: atoi(h["seq"]), Reschedules: atoi(h["resched"]),
 		Created: msTime(h["created"]), Updated: msTime(h["updated"]), Rating: atoi(h["rating"]),
 		Comment: h["comment"], OutcomeBy: h["outcome_by"], PrevSlot: flows.SlotID(h["prev_slot"]),
+		FounderCancels: atoi(h["fcancels"]),
 	}
 	if w := h["who"]; w != "" {
 		if err := json.Unmarshal([]byte(w), &b.Who); err != nil {

@@ -46,11 +46,27 @@ local function take(sk, s, id)
 end
 `
 
-// bookSlot: KEYS slot, booking, the founder's index, all bookings; ARGV
-// prefix, now, window end, max upcoming, max slot length, booking ID,
-// founder, who, topic, agenda.
-var bookSlot = ohScript(ohChecks + `
-local now, f = num(ARGV[2]), ARGV[7]
+// founderWeek keeps a founder's bookings or cancellations of the last
+// FounderWeek in a sorted set (booking ID by time), for the weekly caps.
+const founderWeek = `
+-- week_count drops the entries of index older than the week and counts the rest.
+local function week_count(index, now, week)
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', fmt(now - week))
+  return redis.call('ZCARD', index)
+end
+-- week_add records id at now; the set goes a week after its last entry.
+local function week_add(index, now, week, id)
+  redis.call('ZADD', index, fmt(now), id)
+  redis.call('PEXPIRE', index, fmt(week))
+end
+`
+
+// bookSlot: KEYS slot, booking, the founder's index, all bookings, the
+// founder's bookings and cancellations of the week; ARGV prefix, now,
+// window end, max upcoming, max slot length, booking ID, founder, who,
+// topic, agenda, max bookings a week (0: no cap), the week.
+var bookSlot = ohScript(ohChecks + founderWeek + `
+local now, f, week = num(ARGV[2]), ARGV[7], num(ARGV[12])
 local s = hmap(KEYS[1])
 if not s then return {'no_slot'} end
 local b = hmap(KEYS[2])
@@ -64,12 +80,16 @@ local maxlen = num(ARGV[5])
 -- Sessions over by now are not the founder's to count or overlap.
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. fmt(now - maxlen))
 if redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[2], '+inf') >= num(ARGV[4]) then return {'too_many'} end
+local maxweek = num(ARGV[11])
+if week_count(KEYS[5], now, week) >= maxweek and maxweek > 0 then return {'week_bookings'} end
 if overlaps(KEYS[3], num(s.start), num(s['end']), maxlen, '') then return {'overlap'} end
 if full(s) then return {'cap'} end
 take(KEYS[1], s, ARGV[6])
 redis.call('HSET', KEYS[2], 'id', ARGV[6], 'slot', s.id, 'mentor', s.mentor, 'founder', f, 'who', ARGV[8],
   'topic', ARGV[9], 'agenda', ARGV[10], 'start', s.start, 'end', s['end'], 'link', s.link or '', 'room', s.room or '',
-  'status', 'booked', 'seq', '0', 'resched', '0', 'created', ARGV[2], 'updated', ARGV[2])
+  'status', 'booked', 'seq', '0', 'resched', '0', 'created', ARGV[2], 'updated', ARGV[2],
+  'fcancels', fmt(week_count(KEYS[6], now, week)))
+week_add(KEYS[5], now, week, ARGV[6])
 redis.call('ZADD', KEYS[3], s.start, ARGV[6])
 redis.call('ZADD', KEYS[4], s.start, ARGV[6])
 redis.call('ZREM', P .. 'wait:' .. s.mentor, f)
@@ -86,9 +106,11 @@ func (r *Redis) BookSlot(ctx context.Context, slot flows.SlotID, b flows.Booking
 		return b, fmt.Errorf("encode booking %s: %w", b.ID, err)
 	}
 	keys := []string{r.ohKey("slot:" + string(slot)), r.ohKey("booking:" + string(b.ID)),
-		r.ohKey("fbook:" + string(b.Founder)), r.ohKey("bookings")}
+		r.ohKey("fbook:" + string(b.Founder)), r.ohKey("bookings"),
+		r.ohKey("fbooked:" + string(b.Founder)), r.ohKey("fcancels:" + string(b.Founder))}
 	v, err := r.runOH(ctx, bookSlot, keys, ms(now), ms(now.Add(rules.Window)), rules.MaxUpcoming,
-		flows.MaxSlotLength.Milliseconds(), string(b.ID), string(b.Founder), who, b.Topic, b.Agenda)
+		flows.MaxSlotLength.Milliseconds(), string(b.ID), string(b.Founder), who, b.Topic, b.Agenda,
+		rules.MaxBookingsPerWeek, flows.FounderWeek.Milliseconds())
 	if err != nil {
 		return b, fmt.Errorf("book %s for %s: %w", slot, b.Founder, err)
 	}
@@ -136,24 +158,34 @@ func (r *Redis) Reschedule(ctx context.Context, id flows.BookingID, f flows.Foun
 	return bookingOf(hashOf(v[0]))
 }
 
-// cancelBooking: KEYS booking; ARGV prefix, now, cutoff, founder ("" for
-// staff), op.
-var cancelBooking = ohScript(`
+// cancelBooking: KEYS booking, the founder's cancellations of the week;
+// ARGV prefix, now, cutoff, founder ("" for staff), op, max cancellations
+// a week (0: no cap), the week. Only a founder's own count.
+var cancelBooking = ohScript(founderWeek + `
 local b = hmap(KEYS[1])
 if not b or (ARGV[4] ~= '' and b.founder ~= ARGV[4]) then return {'no_booking'} end
 if b.status ~= 'booked' then
   if ARGV[5] ~= '' and b.op == ARGV[5] then return {'ok', redis.call('HGETALL', KEYS[1])} end
   return {'closed'}
 end
-if ARGV[4] ~= '' and num(b.start) - num(ARGV[2]) < num(ARGV[3]) then return {'cutoff'} end
+local now, week, n = num(ARGV[2]), num(ARGV[7]), 0
+if ARGV[4] ~= '' then
+  if num(b.start) - now < num(ARGV[3]) then return {'cutoff'} end
+  n = week_count(KEYS[2], now, week)
+  if num(ARGV[6]) > 0 and n >= num(ARGV[6]) then return {'week_cancels'} end
+  week_add(KEYS[2], now, week, b.id)
+  n = n + 1
+end
 close(b, 'cancelled', 'free', ARGV[2])
-redis.call('HSET', KEYS[1], 'op', ARGV[5])
+redis.call('HSET', KEYS[1], 'op', ARGV[5], 'fcancels', fmt(n))
 return {'ok', redis.call('HGETALL', KEYS[1])}
 `)
 
 // CancelBooking implements flows.OfficeHoursStore.
-func (r *Redis) CancelBooking(ctx context.Context, id flows.BookingID, f flows.FounderID, op string, now time.Time, cutoff time.Duration) (flows.Booking, error) {
-	v, err := r.runOH(ctx, cancelBooking, []string{r.ohKey("booking:" + string(id))}, ms(now), cutoff.Milliseconds(), string(f), op)
+func (r *Redis) CancelBooking(ctx context.Context, id flows.BookingID, f flows.FounderID, op string, now time.Time, rules flows.BookingRules) (flows.Booking, error) {
+	keys := []string{r.ohKey("booking:" + string(id)), r.ohKey("fcancels:" + string(f))}
+	v, err := r.runOH(ctx, cancelBooking, keys, ms(now), rules.CancelCutoff.Milliseconds(), string(f), op,
+		rules.MaxCancelsPerWeek, flows.FounderWeek.Milliseconds())
 	if err != nil {
 		return flows.Booking{}, fmt.Errorf("cancel booking %s: %w", id, err)
 	}

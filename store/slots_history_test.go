@@ -27,7 +27,7 @@ func TestPastSessions(t *testing.T) {
 	}
 	book("B1", "tg:1", slots[0])
 	book("B2", "tg:1", slots[1])
-	if _, err := st.CancelBooking(ctx, "B2", "tg:1", "op1", ohNow, ohRules.CancelCutoff); err != nil {
+	if _, err := st.CancelBooking(ctx, "B2", "tg:1", "op1", ohNow, ohRules); err != nil {
 		t.Fatal(err)
 	}
 	book("B3", "tg:1", slots[2])

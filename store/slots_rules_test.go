@@ -69,20 +69,20 @@ func TestCancelBooking(t *testing.T) {
 		t.Fatal(err)
 	}
 	late := b.Start.Add(-11 * time.Hour)
-	if _, err := st.CancelBooking(ctx, b.ID, "tg:1", "u1", late, ohRules.CancelCutoff); !errors.Is(err, flows.ErrCutoff) {
+	if _, err := st.CancelBooking(ctx, b.ID, "tg:1", "u1", late, ohRules); !errors.Is(err, flows.ErrCutoff) {
 		t.Errorf("cancel 11h before = %v; want ErrCutoff", err)
 	}
-	if _, err := st.CancelBooking(ctx, b.ID, "tg:2", "u1", ohNow, ohRules.CancelCutoff); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := st.CancelBooking(ctx, b.ID, "tg:2", "u1", ohNow, ohRules); !errors.Is(err, flows.ErrNotFound) {
 		t.Errorf("cancel by another founder = %v; want ErrNotFound", err)
 	}
-	c, err := st.CancelBooking(ctx, b.ID, "tg:1", "u1", b.Start.Add(-13*time.Hour), ohRules.CancelCutoff)
+	c, err := st.CancelBooking(ctx, b.ID, "tg:1", "u1", b.Start.Add(-13*time.Hour), ohRules)
 	if err != nil || c.Status != flows.StatusCancelled || c.Seq != 1 {
 		t.Fatalf("cancel 13h before = %+v, %v; want cancelled with SEQUENCE 1", c, err)
 	}
-	if again, err := st.CancelBooking(ctx, b.ID, "tg:1", "u1", late, ohRules.CancelCutoff); err != nil || again.Seq != 1 {
+	if again, err := st.CancelBooking(ctx, b.ID, "tg:1", "u1", late, ohRules); err != nil || again.Seq != 1 {
 		t.Errorf("the same request again = %+v, %v; want the same cancellation", again, err)
 	}
-	if _, err := st.CancelBooking(ctx, b.ID, "tg:1", "u2", ohNow, ohRules.CancelCutoff); !errors.Is(err, flows.ErrBookingClosed) {
+	if _, err := st.CancelBooking(ctx, b.ID, "tg:1", "u2", ohNow, ohRules); !errors.Is(err, flows.ErrBookingClosed) {
 		t.Errorf("another cancel = %v; want ErrBookingClosed", err)
 	}
 	if s, _ := st.Slot(ctx, slots[0].ID); s.Booking != "" || s.Cancelled {
@@ -93,7 +93,7 @@ func TestCancelBooking(t *testing.T) {
 	}
 	// Staff are not held to the cut-off.
 	b, _ = st.BookSlot(ctx, slots[1].ID, booking("B-2", "tg:1"), ohNow, ohRules)
-	if _, err := st.CancelBooking(ctx, b.ID, "", "", b.Start.Add(-time.Hour), ohRules.CancelCutoff); err != nil {
+	if _, err := st.CancelBooking(ctx, b.ID, "", "", b.Start.Add(-time.Hour), ohRules); err != nil {
 		t.Errorf("staff cancel an hour before = %v; want nil", err)
 	}
 }
@@ -246,7 +246,7 @@ func TestWaitlistOffers(t *testing.T) {
 	if _, f, err := st.OfferSlot(ctx, slot.ID, ohNow, 30*time.Minute); err != nil || f != "" {
 		t.Errorf("offer of a booked slot = %q, %v; want none", f, err)
 	}
-	if _, err := st.CancelBooking(ctx, b.ID, "tg:1", "u1", ohNow, ohRules.CancelCutoff); err != nil {
+	if _, err := st.CancelBooking(ctx, b.ID, "tg:1", "u1", ohNow, ohRules); err != nil {
 		t.Fatal(err)
 	}
 	s, f, err := st.OfferSlot(ctx, slot.ID, ohNow, 30*time.Minute)

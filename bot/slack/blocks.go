@@ -90,6 +90,10 @@ func (s *Staff) fields(a flows.Application) []*slackapi.TextBlockObject {
 		switch k {
 		case "sector", "stage":
 			val = s.choice(k, val)
+		case "email", "link":
+			if val != "" { // as typed: a code span shows _ ~ * literally
+				val = code(clip(val, 500))
+			}
 		default:
 			val = s.v(clip(val, 500))
 		}
@@ -109,9 +113,9 @@ func (s *Staff) telegram(a flows.Application) string {
 	case tgHandle.MatchString(a.Handle):
 		return "<https://t.me/" + a.Handle + "|@" + a.Handle + ">"
 	case a.Handle != "":
-		return s.v("@" + a.Handle)
+		return s.name("@" + a.Handle)
 	default:
-		return s.v(a.Name)
+		return s.name(a.Name)
 	}
 }
 

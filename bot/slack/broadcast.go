@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"html"
 	"regexp"
 	"sync"
@@ -19,7 +20,9 @@ type Broadcaster interface {
 	Enqueue(ctx context.Context, key string, o flows.Outgoing, tag string) (bool, error)
 	OutboxCounts(ctx context.Context, tag string) (flows.OutboxCounts, error)
 	SaveBroadcastDraft(ctx context.Context, id string, d flows.BroadcastDraft, ttl time.Duration) error
-	TakeBroadcastDraft(ctx context.Context, id string) (flows.BroadcastDraft, bool, error)
+	// TakeBroadcastDraft takes a draft for its author only; anyone else
+	// gets flows.ErrNotAuthor, with the draft, which stays.
+	TakeBroadcastDraft(ctx context.Context, id, by string) (flows.BroadcastDraft, bool, error)
 	LockBroadcast(ctx context.Context, id string, ttl time.Duration) (bool, string, error)
 	RefreshBroadcast(ctx context.Context, id string, ttl time.Duration) (bool, error)
 	UnlockBroadcast(ctx context.Context, id string) error
@@ -152,7 +155,7 @@ func (s *Staff) broadcast(ctx context.Context, user string, cmd Command) *reply 
 	confirm := slackapi.NewButtonBlockElement(actionBroadcastConfirm, id, plain(s.t("staff_bc_btn_confirm"), maxPlainLabel))
 	confirm.Style = slackapi.StylePrimary
 	cancel := slackapi.NewButtonBlockElement(actionBroadcastCancel, id, plain(s.t("staff_bc_btn_cancel"), maxPlainLabel))
-	return ephemeral(head, section(head), section(quote(esc(cmd.Note))), contextText(s.t("staff_bc_preview_hint")),
+	return ephemeral(head, section(head), section(quote(escAngle(cmd.Note))), contextText(s.t("staff_bc_preview_hint")),
 		slackapi.NewActionBlock(broadcastBlockID, confirm, cancel))
 }
 
@@ -194,7 +197,12 @@ func (s *Staff) broadcastAction(ctx context.Context, cb *slackapi.InteractionCal
 		return true
 	}
 	if act.ActionID == actionBroadcastCancel {
-		if _, _, err := s.bc.store.TakeBroadcastDraft(ctx, id); err != nil {
+		d, _, err := s.bc.store.TakeBroadcastDraft(ctx, id, user)
+		if errors.Is(err, flows.ErrNotAuthor) {
+			s.notAuthor(ctx, id, user, d, say)
+			return true
+		}
+		if err != nil {
 			s.log.ErrorContext(ctx, "slack broadcast: cancel", "err", err)
 			say(s.t("staff_internal_error"))
 			return true
@@ -206,17 +214,35 @@ func (s *Staff) broadcastAction(ctx context.Context, cb *slackapi.InteractionCal
 	return true
 }
 
-// confirmBroadcast starts broadcast id: it takes the lock first, so that
-// a refused confirmation keeps its draft for later.
+// confirmBroadcast starts broadcast id for its author. The draft is
+// taken first, so that only the author, and only once, goes on to the
+// lock (a second press, or another's, never holds or releases the
+// running broadcast's lock); a refused lock puts the draft back.
 func (s *Staff) confirmBroadcast(ctx context.Context, id, user string, say, replace func(string)) {
 	st := s.bc.store
-	ok, holder, err := st.LockBroadcast(ctx, id, bcLockTTL)
-	if err != nil {
-		s.log.ErrorContext(ctx, "slack broadcast: lock", "err", err)
+	d, ok, err := st.TakeBroadcastDraft(ctx, id, user)
+	switch {
+	case errors.Is(err, flows.ErrNotAuthor):
+		s.notAuthor(ctx, id, user, d, say)
+		return
+	case err != nil:
+		s.log.ErrorContext(ctx, "slack broadcast: draft", "err", err)
 		say(s.t("staff_internal_error"))
 		return
+	case !ok:
+		replace(s.t("staff_bc_expired"))
+		return
 	}
-	if !ok {
+	ok, holder, err := st.LockBroadcast(ctx, id, bcLockTTL)
+	if err != nil || !ok {
+		if serr := st.SaveBroadcastDraft(ctx, id, d, draftTTL); serr != nil {
+			s.log.ErrorContext(ctx, "slack broadcast: draft not kept", "broadcast", id, "err", serr)
+		}
+		if err != nil {
+			s.log.ErrorContext(ctx, "slack broadcast: lock", "err", err)
+			say(s.t("staff_internal_error"))
+			return
+		}
 		say(s.t("staff_bc_busy", "ID", holder))
 		return
 	}
@@ -226,16 +252,6 @@ func (s *Staff) confirmBroadcast(ctx context.Context, id, user string, say, repl
 			s.unlockBroadcast(ctx, id)
 		}
 	}()
-	d, ok, err := st.TakeBroadcastDraft(ctx, id)
-	if err != nil || !ok {
-		if err != nil {
-			s.log.ErrorContext(ctx, "slack broadcast: draft", "err", err)
-			say(s.t("staff_internal_error"))
-			return
-		}
-		replace(s.t("staff_bc_expired"))
-		return
-	}
 	to, err := s.audience(ctx, d.Status, d.Sector)
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack broadcast: audience", "err", err)
@@ -261,6 +277,16 @@ func (s *Staff) confirmBroadcast(ctx context.Context, id, user string, say, repl
 	replace(s.t("staff_bc_started", "ID", id, "Total", len(to)))
 	bound := bcSlack + time.Duration(len(to))*time.Second/bcMinRate
 	s.goBG(ctx, bound, func(ctx context.Context) { s.runBroadcast(ctx, p, to) })
+}
+
+// notAuthor refuses user an action on another's draft, and audits it.
+func (s *Staff) notAuthor(ctx context.Context, id, user string, d flows.BroadcastDraft, say func(string)) {
+	s.log.WarnContext(ctx, "slack broadcast draft of another refused", "broadcast", id, "by", user, "author", d.By)
+	author := s.v(d.By)
+	if slackID.MatchString(d.By) {
+		author = mention(d.By)
+	}
+	say(s.t("staff_bc_not_author", "Name", author))
 }
 
 func (s *Staff) unlockBroadcast(ctx context.Context, id string) {

@@ -108,5 +108,5 @@ func (s *Staff) progressMessage(p *progress, c flows.OutboxCounts, state string)
 	lines = append(lines, state)
 	status := strings.Join(lines, "\n")
 	return clip(title+"\n"+status, maxFallback),
-		[]slackapi.Block{section(title), section(quote(esc(clip(p.text, maxSectionText-500)))), section(status)}
+		[]slackapi.Block{section(title), section(quote(escAngle(clip(p.text, maxSectionText-500)))), section(status)}
 }

@@ -32,7 +32,7 @@ func TestSubmittedPostsBlockKitMessage(t *testing.T) {
 	for _, want := range []string{
 		"*Acme &lt;!channel&gt; &amp; Co* · application `" + a.ID + "`",
 		"Scooters for &lt;@U0ALICE&gt; and everyone &gt; 18 years old.",
-		"*E-mail*\nyoussef@acme.io", "*Sector*\nMobility", "*Stage*\nScaling", "*Team size*\n12",
+		"*E-mail*\n`youssef@acme.io`", "*Sector*\nMobility", "*Stage*\nScaling", "*Team size*\n12",
 		"<https://t.me/youssef_ea|@youssef_ea>", "*Submitted* · submitted on ",
 	} {
 		if !strings.Contains(text, want) {

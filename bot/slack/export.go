@@ -3,7 +3,6 @@ package slack
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"strings"
 	"time"
@@ -111,15 +110,12 @@ func (s *Staff) allApps(ctx context.Context, status flows.Status) ([]flows.Appli
 func (s *Staff) csv(apps []flows.Application) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
 	head := []string{s.t("staff_csv_id"), s.t("staff_csv_status"), s.t("staff_submitted"),
 		s.t("staff_csv_updated"), s.t("staff_telegram"), s.t("staff_csv_lang")}
 	for _, f := range exportFields {
 		head = append(head, s.rawLabel(f))
 	}
-	if err := w.Write(cells(head)); err != nil {
-		return nil, fmt.Errorf("write csv header: %w", err)
-	}
+	writeRow(&buf, head)
 	for _, a := range apps {
 		row := []string{a.ID, s.statusName(a.Status), s.csvTime(a.Submitted), s.csvTime(a.Updated), a.Handle, a.Lang}
 		for _, f := range exportFields {
@@ -129,13 +125,7 @@ func (s *Staff) csv(apps []flows.Application) ([]byte, error) {
 			}
 			row = append(row, v)
 		}
-		if err := w.Write(cells(row)); err != nil {
-			return nil, fmt.Errorf("write csv row %s: %w", a.ID, err)
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return nil, fmt.Errorf("write csv: %w", err)
+		writeRow(&buf, row)
 	}
 	return buf.Bytes(), nil
 }
@@ -147,14 +137,59 @@ func (s *Staff) csvTime(t time.Time) string {
 	return t.In(s.cfg.TZ).Format("2006-01-02 15:04")
 }
 
-// cells neutralizes formula injection: a spreadsheet runs a cell that
-// starts with = + - @ (or a tab or carriage return before one), so such
-// cells get a leading quote, which shows the text as typed.
+// writeRow writes one CSV record (RFC 4180) with every field quoted, as
+// OWASP's CSV-injection guidance asks: a spreadsheet that splits cells on
+// another character than the comma (French Excel splits on ';') still
+// keeps a quoted field whole.
+func writeRow(buf *bytes.Buffer, row []string) {
+	for i, c := range cells(row) {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteByte('"')
+		buf.WriteString(strings.ReplaceAll(c, `"`, `""`))
+		buf.WriteByte('"')
+	}
+	buf.WriteString("\r\n")
+}
+
+// cells neutralizes formula injection in every cell of a row.
 func cells(row []string) []string {
 	for i, c := range row {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			row[i] = "'" + c
-		}
+		row[i] = neutralize(c)
 	}
 	return row
+}
+
+// neutralize puts a quote, which shows the text as typed, before every
+// formula trigger (= + - @ and their full-width forms) wherever a
+// spreadsheet could start a cell: at the start, and after any character
+// some spreadsheet or import setting splits cells on (comma, semicolon,
+// tab, line breaks, quotes and their full-width forms), spaces skipped.
+// A leading tab or carriage return is quoted too (OWASP lists both).
+func neutralize(c string) string {
+	var b strings.Builder
+	start := true
+	for i, r := range c {
+		switch {
+		case start && (formulaTrigger(r) || (i == 0 && (r == '\t' || r == '\r'))):
+			b.WriteByte('\'')
+			start = cellBreak(r)
+		case cellBreak(r):
+			start = true
+		case r == ' ' || r == '\u00a0' || r == '\u3000':
+		default:
+			start = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func formulaTrigger(r rune) bool {
+	return strings.ContainsRune("=+-@\x00＝＋－＠﹦﹢﹣﹫", r)
+}
+
+func cellBreak(r rune) bool {
+	return strings.ContainsRune(",;\t\n\r\"，；﹐﹔\u0085\u2028\u2029", r)
 }

@@ -100,8 +100,8 @@ func TestCommandExport(t *testing.T) {
 }
 
 func TestCells(t *testing.T) {
-	got := cells([]string{"=1+1", "+33", "-x", "@me", "\tx", "\rx", "", "plain", " =not first", "a=b"})
-	want := []string{"'=1+1", "'+33", "'-x", "'@me", "'\tx", "'\rx", "", "plain", " =not first", "a=b"}
+	got := cells([]string{"=1+1", "+33", "-x", "@me", "\tx", "\rx", "", "plain", " =after a space", "a=b", "a;=b", "a\n\n-b", "＝1"})
+	want := []string{"'=1+1", "'+33", "'-x", "'@me", "'\tx", "'\rx", "", "plain", " '=after a space", "a=b", "a;'=b", "a\n\n'-b", "'＝1"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("cells (-want +got):\n%s", diff)
 	}

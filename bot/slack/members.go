@@ -125,19 +125,17 @@ func (s *Staff) event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 // list still counts while Slack cannot be reached.
 const staleMembers = 30 * time.Minute
 
-// CheckChannel refuses a staff channel that would make strangers staff:
-// when SLACK_STAFF_USERS is empty, every member of the channel may act, so
-// it must be private and not shared with another organisation.
+// CheckChannel refuses a staff channel that strangers could read or join:
+// every application (e-mail, phone, pitch) is posted there, so it must be
+// private and not shared with another organisation in every mode. With
+// SLACK_STAFF_USERS empty its members are also the staff.
 func (s *Staff) CheckChannel(ctx context.Context) error {
-	if len(s.cfg.StaffUsers) > 0 {
-		return nil
-	}
 	ch, err := s.api.GetConversationInfoContext(ctx, &slackapi.GetConversationInfoInput{ChannelID: s.cfg.Channel})
 	if err != nil {
 		return fmt.Errorf("staff channel %s: %w", s.cfg.Channel, err)
 	}
 	if !ch.IsPrivate || ch.IsExtShared || ch.IsShared || ch.IsOrgShared {
-		return fmt.Errorf("staff channel %s is public or shared: anyone who joins it could decide on applications and read founders' data; make it a private channel, or list staff in SLACK_STAFF_USERS", s.cfg.Channel)
+		return fmt.Errorf("staff channel %s is public or shared: every application (e-mail, phone, pitch) is posted there, and when SLACK_STAFF_USERS is empty its members decide on applications; make it a private channel not shared with another organisation", s.cfg.Channel)
 	}
 	return nil
 }

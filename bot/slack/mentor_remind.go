@@ -11,7 +11,7 @@ import (
 
 // MentorReminder implements flows.MentorNotifier: a DM to the mentor a day
 // and an hour before a session, with what they need to prepare: who, the
-// agenda, and how their earlier sessions together went.
+// agenda, and how their earlier sessions together went (outcomes only).
 func (s *Staff) MentorReminder(ctx context.Context, r flows.MentorReminder) error {
 	if r.Mentor.SlackUser == "" {
 		return nil // a mentor without Slack: nobody to remind here
@@ -49,15 +49,9 @@ func (s *Staff) MentorReminder(ctx context.Context, r flows.MentorReminder) erro
 	return nil
 }
 
-// previousLine notes one earlier session: when, how it went, the founder's rating and comment.
+// previousLine notes one earlier session: when and how it went. The
+// founder's rating and comment are left out even when present: founders
+// are told they go to the team, not to the mentor.
 func (s *Staff) previousLine(p flows.Booking) string {
-	rating, comment := s.t("staff_none"), ""
-	if p.Rating > 0 {
-		rating = fmt.Sprintf("%d/5", p.Rating)
-	}
-	if p.Comment != "" {
-		comment = " " + quote(s.v(clip(p.Comment, 300)))
-	}
-	return s.t("staff_oh_remind_previous_line", "When", s.when(p.Start, p.End), "Status", s.outcomeName(p.Status),
-		"Rating", rating, "Comment", comment)
+	return s.t("staff_oh_remind_previous_line", "When", s.when(p.Start, p.End), "Status", s.outcomeName(p.Status))
 }

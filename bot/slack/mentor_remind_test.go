@@ -9,6 +9,9 @@ import (
 	"github.com/startgate/founderbot/flows"
 )
 
+// TestMentorReminder: the mentor's DMs carry the session, the agenda and
+// earlier outcomes, escaped, but never the founder's rating or comment,
+// which founders are told go to the team.
 func TestMentorReminder(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -33,9 +36,14 @@ func TestMentorReminder(t *testing.T) {
 		t.Fatalf("mentor got %d DMs; want 2", len(msgs))
 	}
 	day, hour := texts(msgs[0].Blocks), texts(msgs[1].Blocks)
-	for _, want := range []string{"Tomorrow", "&lt;!here&gt; Acme", "Pricing &amp; &lt;b&gt;go-to-market&lt;/b&gt;", "5/5", "Very useful"} {
+	for _, want := range []string{"Tomorrow", "&lt;!here&gt; Acme", "Pricing &amp; &lt;b&gt;go-to-market&lt;/b&gt;", "Held"} {
 		if !strings.Contains(day, want) {
 			t.Errorf("day-before DM lacks %q:\n%s", want, day)
+		}
+	}
+	for _, leak := range []string{"5/5", "Very useful"} {
+		if strings.Contains(day, leak) {
+			t.Errorf("day-before DM shows the founder's feedback %q:\n%s", leak, day)
 		}
 	}
 	if !strings.Contains(hour, "In one hour") || strings.Contains(hour, "Very useful") {

@@ -85,11 +85,14 @@ func (s *Staff) Bookings(ctx context.Context, events []flows.BookingEvent) {
 	})
 }
 
-// relay posts one event's line in the staff channel and tells the mentor.
+// relay posts one event's line in the staff channel, unless a notice
+// covers it (channelLine), and tells the mentor.
 func (s *Staff) relay(ctx context.Context, ev flows.BookingEvent) {
-	line := s.eventLine(ev)
-	_, _, err := s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(clip(line, maxFallback), false),
-		slackapi.MsgOptionBlocks(section(line)), slackapi.MsgOptionDisableLinkUnfurl())
+	var err error
+	if line, ok := s.channelLine(ctx, ev); ok {
+		_, _, err = s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(clip(line, maxFallback), false),
+			slackapi.MsgOptionBlocks(section(line)), slackapi.MsgOptionDisableLinkUnfurl())
+	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack booking line not posted", "booking", ev.Booking.ID, "kind", ev.Kind, "err", err)
 	}

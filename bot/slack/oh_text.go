@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/input"
 )
 
 // Office-hours texts for staff and mentors. Their messages are in
@@ -72,6 +73,7 @@ func (s *Staff) mentorText(ev flows.BookingEvent) string {
 // founderLabel names who booked: the startup, else the founder.
 func (s *Staff) founderLabel(b flows.Booking) string {
 	w := b.Who
+	w.Name, w.Handle = input.Clean(w.Name, maxDisplayName), input.Clean(w.Handle, maxDisplayName)
 	name := w.Startup
 	switch {
 	case name != "" && w.Handle != "":
@@ -110,7 +112,7 @@ func (s *Staff) outcomeName(st flows.BookingStatus) string {
 func (s *Staff) place(p flows.Place) string {
 	switch {
 	case p.Link != "":
-		return s.t("staff_oh_place_link", "Value", esc(p.Link))
+		return s.t("staff_oh_place_link", "Value", escAngle(p.Link))
 	case p.Room != "":
 		return s.t("staff_oh_place_room", "Value", s.v(p.Room))
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"regexp"
 	"slices"
 	"sync"
 	"time"
@@ -100,13 +102,54 @@ func (s *Staff) dispatch(ctx context.Context, ev socketmode.Event, a acker) {
 		s.log.InfoContext(ctx, "slack socket mode connected")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage,
 		socketmode.EventTypeErrorWriteFailed:
-		s.log.WarnContext(ctx, "slack socket mode trouble", "type", ev.Type, "data", fmt.Sprint(ev.Data))
+		s.log.WarnContext(ctx, "slack socket mode trouble", append([]any{"type", ev.Type}, troubleAttrs(ev.Data)...)...)
 	case socketmode.EventTypeInvalidAuth:
 		s.log.ErrorContext(ctx, "slack socket mode: the app-level token is refused")
 	default:
 		s.log.DebugContext(ctx, "slack socket mode event", "type", ev.Type)
 	}
 }
+
+// troubleAttrs describes a Socket Mode error event for the log without
+// its payload: the raw message or our answer may hold founders' text and
+// a response_url, and a connection error's URL holds the WebSocket ticket.
+func troubleAttrs(data any) []any {
+	switch d := data.(type) {
+	case *socketmode.ErrorBadMessage:
+		return []any{"cause", safeErr(d.Cause), "bytes", len(d.Message)}
+	case *socketmode.ErrorWriteFailed:
+		envelope := ""
+		if d.Response != nil {
+			envelope = d.Response.EnvelopeID
+		}
+		return []any{"cause", safeErr(d.Cause), "envelope", envelope}
+	case *slackapi.ConnectionErrorEvent:
+		return []any{"attempt", d.Attempt, "retry_in", d.Backoff, "cause", safeErr(d.ErrorObj)}
+	case *slackapi.IncomingEventError:
+		return []any{"cause", safeErr(d.ErrorObj)}
+	}
+	return []any{"data_type", fmt.Sprintf("%T", data)}
+}
+
+// safeErr is err's text with any URL cut to its origin, its path and
+// query (a WebSocket ticket, a response_url's secret) left out.
+func safeErr(err error) string {
+	if err == nil {
+		return ""
+	}
+	var u *url.Error
+	if errors.As(err, &u) {
+		origin := "[invalid URL]"
+		if p, perr := url.Parse(u.URL); perr == nil && p.Host != "" {
+			origin = p.Scheme + "://" + p.Host
+		}
+		return u.Op + " " + origin + ": " + safeErr(u.Err)
+	}
+	return truncate(urlInText.ReplaceAllString(err.Error(), "$1"), 200)
+}
+
+// urlInText matches a URL in an error's text; its first group is the origin.
+var urlInText = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s"'?#]+)[^\s"']*`)
 
 // ackSocket acknowledges a request with payload. Slack drops acks of
 // 20 KB or more, which the client refuses to send: such a request is

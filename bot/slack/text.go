@@ -4,11 +4,13 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/input"
 )
 
 // Slack's limits on text objects, in characters.
@@ -30,10 +32,49 @@ func (s *Staff) t(id string, data ...any) string { return s.cat.T(s.cfg.Lang, id
 // n renders a staff message with plural forms.
 func (s *Staff) n(id string, n int, data ...any) string { return s.cat.N(s.cfg.Lang, id, n, data...) }
 
-// esc makes text safe inside mrkdwn: Slack reads only &, < and > as
-// control characters, and <!channel> or <@U…> in a founder's answer would
-// ping people.
+// esc makes a value safe inside mrkdwn. & < > are escaped, so that
+// <!channel> or <@U…> in a founder's answer cannot ping anyone. Slack's
+// formatting reference has no escape for the characters that open or
+// close formatting (* _ ~ `), so they become look-alikes Slack does not
+// read: a startup named "x* · application `A-0000`" cannot end the
+// title's bold or show a fake ID as code. An underscore inside a word
+// (youssef_ea, salma_b@acme.ma) cannot start italics and stays.
 func esc(s string) string {
+	if !strings.ContainsAny(s, "&<>*_~`") {
+		return s
+	}
+	rs := []rune(s)
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i, r := range rs {
+		switch r {
+		case '&', '<', '>':
+			b.WriteString(escAngle(string(r)))
+		case '*':
+			b.WriteRune('∗') // U+2217 asterisk operator
+		case '~':
+			b.WriteRune('∼') // U+223C tilde operator
+		case '`':
+			b.WriteRune('ˋ') // U+02CB modifier letter grave accent
+		case '_':
+			if i > 0 && i+1 < len(rs) && inWord(rs[i-1]) && inWord(rs[i+1]) {
+				b.WriteRune('_')
+			} else {
+				b.WriteRune('ˍ') // U+02CD modifier letter low macron
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func inWord(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// escAngle escapes only & < >: for text staff wrote themselves and see
+// as typed (a broadcast's preview), and inside code spans, where Slack
+// shows formatting characters as they are.
+func escAngle(s string) string {
 	if !strings.ContainsAny(s, "&<>") {
 		return s
 	}
@@ -49,6 +90,15 @@ func (s *Staff) v(text string) string {
 	}
 	return text
 }
+
+// name shows a display name (a Telegram first and last name, a handle):
+// cleaned like any text founders type (bidi overrides, zero-width and
+// control characters out, spaces collapsed), then escaped. Names are
+// cleaned when they arrive; this also covers those stored before.
+func (s *Staff) name(text string) string { return s.v(input.Clean(text, maxDisplayName)) }
+
+// maxDisplayName bounds a display name shown to staff, in characters.
+const maxDisplayName = 120
 
 // clip shortens s to at most n characters, ending with "…" when cut.
 func clip(s string, n int) string {
@@ -66,7 +116,7 @@ func quote(text string) string {
 
 // code renders text inside `code`, where a backtick would end it.
 func code(text string) string {
-	return "`" + esc(strings.ReplaceAll(text, "`", "'")) + "`"
+	return "`" + escAngle(strings.ReplaceAll(text, "`", "'")) + "`"
 }
 
 // date shows an instant in the hub's time zone.
@@ -139,7 +189,7 @@ func (s *Staff) who(by, name string) string {
 	if name == "" {
 		name = by
 	}
-	return s.v(name)
+	return s.name(name)
 }
 
 // slackID matches Slack user IDs, so that only real ones become mentions.

@@ -41,6 +41,8 @@ var settings = []setting{
 	{"WEEKLY_STATS_CRON", "0 9 * * 1", "when the weekly stats are posted (cron, hub time; off: never)", false},
 	{"MAX_UPCOMING_BOOKINGS", "2", "office hours: upcoming sessions one founder may hold", false},
 	{"MAX_RESCHEDULES", "2", "office hours: how often one booking may be moved", false},
+	{"MAX_BOOKINGS_PER_WEEK", "4", "office hours: bookings one founder may make in any 7 days (moves not counted)", false},
+	{"MAX_CANCELS_PER_WEEK", "3", "office hours: sessions one founder may cancel in any 7 days; then only staff can", false},
 	{"CANCEL_CUTOFF", "12h", "office hours: founders cancel until this long before the start", false},
 	{"BOOKING_WINDOW_DAYS", "14", "office hours: how far ahead founders can book", false},
 	{"BOOKING_OPEN_TO", "applicants", "who may book: applicants, accepted or anyone", false},

@@ -116,7 +116,8 @@ func (s *Server) userInfo(p params) (map[string]any, string) {
 }
 
 // conversationInfo answers conversations.info for a channel made with
-// WithChannel: private unless WithPublicChannel, never shared.
+// WithChannel: private unless WithPublicChannel, shared with another
+// organisation only with WithSharedChannel.
 func (s *Server) conversationInfo(p params) (map[string]any, string) {
 	id := p.get("channel")
 	if _, ok := s.members[id]; !ok {
@@ -124,6 +125,6 @@ func (s *Server) conversationInfo(p params) (map[string]any, string) {
 	}
 	return map[string]any{"channel": map[string]any{
 		"id": id, "is_channel": s.public[id], "is_group": !s.public[id], "is_private": !s.public[id],
-		"is_shared": false, "is_ext_shared": false, "is_org_shared": false,
+		"is_shared": s.shared[id], "is_ext_shared": s.shared[id], "is_org_shared": false,
 	}}, ""
 }

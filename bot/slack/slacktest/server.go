@@ -53,6 +53,7 @@ type Server struct {
 	fail      map[string][]string // method → queued error codes
 	members   map[string][]string // channel → member user IDs
 	public    map[string]bool     // channels made with WithPublicChannel
+	shared    map[string]bool     // channels made with WithSharedChannel
 	users     map[string]slackapi.User
 	dms       map[string]string // user → DM channel
 	posted    []*Message
@@ -82,6 +83,12 @@ func WithPublicChannel(id string) Option {
 	return func(s *Server) { s.public[id] = true }
 }
 
+// WithSharedChannel makes channel id shared with another organisation
+// for conversations.info (channels are not shared otherwise).
+func WithSharedChannel(id string) Option {
+	return func(s *Server) { s.shared[id] = true }
+}
+
 // WithUser makes users.info know u (by u.ID).
 func WithUser(u slackapi.User) Option {
 	return func(s *Server) { s.users[u.ID] = u }
@@ -98,6 +105,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		fail:      map[string][]string{},
 		members:   map[string][]string{},
 		public:    map[string]bool{},
+		shared:    map[string]bool{},
 		users:     map[string]slackapi.User{},
 		dms:       map[string]string{},
 		uploads:   map[string]*upload{},
