@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io/fs"
+	"path"
 	"slices"
 	"strings"
 
@@ -15,6 +16,18 @@ import (
 
 //go:embed locales/*.toml
 var localeFiles embed.FS
+
+// Messages are a package's message catalogs: the files
+// locales/<lang>.toml or locales/<name>.<lang>.toml of Files, for each
+// of Languages.
+type Messages struct {
+	Name  string // the package, for errors
+	Files fs.FS
+}
+
+// GeneralMessages are the Engine's own messages (welcome, help, language,
+// errors) and those several conversations share (buttons, input problems).
+func GeneralMessages() Messages { return Messages{Name: "flows", Files: localeFiles} }
 
 // Languages founderbot speaks, the first being the fallback of last resort.
 var Languages = []string{"fr", "en", "ar"}
@@ -27,19 +40,36 @@ type Catalog struct {
 	locs map[string]*i18n.Localizer
 }
 
-// NewCatalog loads the embedded catalogs; def is the language used when a
-// founder's language is unknown or unsupported.
-func NewCatalog(def string) (*Catalog, error) {
+// NewCatalog loads the general messages and those of each package that
+// has its own (every conversation, the staff side); def is the language
+// used when a founder's language is unknown or unsupported. A message ID
+// that two files of one language define is an error; a package given
+// twice is loaded once.
+func NewCatalog(def string, packages ...Messages) (*Catalog, error) {
 	if !Supported(def) {
 		return nil, fmt.Errorf("default language %q: want one of %s", def, strings.Join(Languages, ", "))
 	}
 	b := i18n.NewBundle(language.MustParse(def))
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	// locales/<lang>.toml holds founders' messages; locales/staff.<lang>.toml staff's.
-	files, _ := fs.Glob(localeFiles, "locales/*.toml")
-	for _, f := range files {
-		if _, err := b.LoadMessageFileFS(localeFiles, f); err != nil {
-			return nil, fmt.Errorf("load catalog %s: %w", f, err)
+	owner := map[string]string{} // "<lang> <id>" → the file that has it
+	loaded := map[string]bool{}
+	for _, p := range append([]Messages{GeneralMessages()}, packages...) {
+		if loaded[p.Name] { // given twice: loaded once
+			continue
+		}
+		loaded[p.Name] = true
+		files, _ := fs.Glob(p.Files, "locales/*.toml")
+		if len(files) == 0 {
+			return nil, fmt.Errorf("catalog of %s: no locales/*.toml", p.Name)
+		}
+		for _, f := range files {
+			name := p.Name + ":" + f
+			if err := claimIDs(p.Files, f, name, owner); err != nil {
+				return nil, err
+			}
+			if _, err := b.LoadMessageFileFS(p.Files, f); err != nil {
+				return nil, fmt.Errorf("load catalog %s: %w", name, err)
+			}
 		}
 	}
 	c := &Catalog{def: def, locs: map[string]*i18n.Localizer{}}
@@ -47,6 +77,25 @@ func NewCatalog(def string) (*Catalog, error) {
 		c.locs[l] = i18n.NewLocalizer(b, l)
 	}
 	return c, nil
+}
+
+// claimIDs records which file defines each message of file f, and
+// refuses a message another file of the same language defines.
+func claimIDs(fsys fs.FS, f, name string, owner map[string]string) error {
+	var m map[string]any
+	if _, err := toml.DecodeFS(fsys, f, &m); err != nil {
+		return fmt.Errorf("load catalog %s: %w", name, err)
+	}
+	base := strings.TrimSuffix(path.Base(f), ".toml")
+	lang := base[strings.LastIndexByte(base, '.')+1:]
+	for id := range m {
+		key := lang + " " + id
+		if other, dup := owner[key]; dup {
+			return fmt.Errorf("load catalog %s: message %s is already in %s", name, id, other)
+		}
+		owner[key] = name
+	}
+	return nil
 }
 
 // Supported reports whether lang is one of Languages.

@@ -10,7 +10,7 @@
 // Either way requests are acknowledged within Slack's three seconds and
 // slower work goes on in the background; Staff.Wait waits for it.
 //
-// Decisions go through flows.Review, which settles races between staff
+// Decisions go through application.Review, which settles races between staff
 // members; the founder is told through a Deliver func (Telegram). Staff
 // texts come from the catalogs flows/locales/staff.<lang>.toml, written in
 // Slack mrkdwn; every value is escaped here (& < >) so that text founders
