@@ -127,16 +127,12 @@ func (e *Engine) press(t *Turn, action string) bool {
 }
 
 func (e *Engine) cancel(t *Turn) {
-	f, ok := e.reg.flows[t.s.Flow]
-	switch {
-	case t.s.Flow == "":
-		t.Say(t.T("nothing_to_cancel"))
-	case ok && f.Cancel != nil:
+	if f, ok := e.reg.flows[t.s.Flow]; ok {
 		f.Cancel(t)
-	default:
-		t.Clear()
-		t.Say(t.T("cancelled"))
+		return
 	}
+	t.Clear() // a flow no conversation registers any more
+	t.Say(t.T("nothing_to_cancel"))
 }
 
 // text handles typed text: the answer to the current question, if any.

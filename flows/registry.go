@@ -53,7 +53,8 @@ type Flow struct {
 	Press func(t *Turn, action string) bool
 	// Text handles typed text.
 	Text func(t *Turn, text string) error
-	// Cancel is /cancel while the flow goes on; nil drops the flow.
+	// Cancel is /cancel while the flow goes on: it says what became of
+	// the flow's work.
 	Cancel func(t *Turn)
 	// Expired, when set, is told before a flow untouched for longer
 	// than Config.DraftExpiry is dropped.
@@ -121,8 +122,8 @@ func (r *registry) add(c Conversation) error {
 		if _, dup := r.flows[f.Name]; dup || f.Name == "" || seen["flow:"+f.Name] {
 			bad("flow %q: empty or registered twice", f.Name)
 		}
-		if f.Ask == nil || f.Press == nil || f.Text == nil {
-			bad("flow %q: Ask, Press and Text are required", f.Name)
+		if f.Ask == nil || f.Press == nil || f.Text == nil || f.Cancel == nil {
+			bad("flow %q: Ask, Press, Text and Cancel are required", f.Name)
 		}
 		seen["flow:"+f.Name] = true
 	}
