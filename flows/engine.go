@@ -60,10 +60,22 @@ func NewEngine(st Store, cat *Catalog, cfg Config, log *slog.Logger) *Engine {
 	return &Engine{store: st, cat: cat, cfg: cfg, log: log, reg: newRegistry(), Now: time.Now, NewID: RandomAppID}
 }
 
-// Register adds a conversation. A command, flow, button prefix, job kind
-// or session key registered twice is an error, meant to stop the program
-// at start-up; nothing of a refused conversation is registered.
-func (e *Engine) Register(c Conversation) error { return e.reg.add(c) }
+// Register adds a conversation, its messages included. A command, flow,
+// button prefix, job kind, session key or message registered twice is an
+// error, meant to stop the program at start-up; nothing of a refused
+// conversation is registered. Register before Handle runs.
+func (e *Engine) Register(c Conversation) error {
+	if err := e.reg.check(c); err != nil {
+		return err
+	}
+	if c.Messages.Files != nil {
+		if err := e.cat.Add(c.Messages); err != nil {
+			return fmt.Errorf("register conversation %s: %w", c.Name, err)
+		}
+	}
+	e.reg.add(c)
+	return nil
+}
 
 // Jobs are the registered conversations' job handlers, by kind, for a
 // Scheduler (see Scheduler.HandleAll).

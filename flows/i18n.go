@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -36,52 +37,65 @@ var Languages = []string{"fr", "en", "ar"}
 // values a founder typed must go through Catalog.Value before they are
 // put into a message.
 type Catalog struct {
-	def  string
-	locs map[string]*i18n.Localizer
+	def    string
+	bundle *i18n.Bundle
+	locs   map[string]*i18n.Localizer
+	owner  map[string]string // "<lang> <id>" → the file that defines it
+	loaded map[string]bool   // Messages.Name
 }
 
-// NewCatalog loads the general messages and those of each package that
-// has its own (every conversation, the staff side); def is the language
-// used when a founder's language is unknown or unsupported. A message ID
-// that two files of one language define is an error; a package given
-// twice is loaded once.
+// NewCatalog loads the general messages and those of each package given
+// (the staff side's, conversations' ahead of their registration); def is
+// the language used when a founder's language is unknown or unsupported.
 func NewCatalog(def string, packages ...Messages) (*Catalog, error) {
 	if !Supported(def) {
 		return nil, fmt.Errorf("default language %q: want one of %s", def, strings.Join(Languages, ", "))
 	}
 	b := i18n.NewBundle(language.MustParse(def))
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	owner := map[string]string{} // "<lang> <id>" → the file that has it
-	loaded := map[string]bool{}
-	for _, p := range append([]Messages{GeneralMessages()}, packages...) {
-		if loaded[p.Name] { // given twice: loaded once
-			continue
-		}
-		loaded[p.Name] = true
-		files, _ := fs.Glob(p.Files, "locales/*.toml")
-		if len(files) == 0 {
-			return nil, fmt.Errorf("catalog of %s: no locales/*.toml", p.Name)
-		}
-		for _, f := range files {
-			name := p.Name + ":" + f
-			if err := claimIDs(p.Files, f, name, owner); err != nil {
-				return nil, err
-			}
-			if _, err := b.LoadMessageFileFS(p.Files, f); err != nil {
-				return nil, fmt.Errorf("load catalog %s: %w", name, err)
-			}
-		}
-	}
-	c := &Catalog{def: def, locs: map[string]*i18n.Localizer{}}
+	c := &Catalog{def: def, bundle: b, locs: map[string]*i18n.Localizer{}, owner: map[string]string{}, loaded: map[string]bool{}}
 	for _, l := range Languages {
 		c.locs[l] = i18n.NewLocalizer(b, l)
+	}
+	for _, p := range append([]Messages{GeneralMessages()}, packages...) {
+		if err := c.Add(p); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
 
-// claimIDs records which file defines each message of file f, and
-// refuses a message another file of the same language defines.
-func claimIDs(fsys fs.FS, f, name string, owner map[string]string) error {
+// Add loads a package's messages, all or none: a message ID that a file
+// of the same language already defines is an error. A package added
+// twice (by name) is loaded once. Add at start-up, before the catalog
+// renders anything (Engine.Register calls it).
+func (c *Catalog) Add(p Messages) error {
+	if c.loaded[p.Name] {
+		return nil
+	}
+	files, _ := fs.Glob(p.Files, "locales/*.toml")
+	if len(files) == 0 {
+		return fmt.Errorf("catalog of %s: no locales/*.toml", p.Name)
+	}
+	claims := map[string]string{}
+	for _, f := range files {
+		if err := c.claim(p.Files, f, p.Name+":"+f, claims); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if _, err := c.bundle.LoadMessageFileFS(p.Files, f); err != nil {
+			return fmt.Errorf("load catalog %s:%s: %w", p.Name, f, err)
+		}
+	}
+	maps.Copy(c.owner, claims)
+	c.loaded[p.Name] = true
+	return nil
+}
+
+// claim records in claims which file defines each message of file f,
+// and refuses a message another file of the same language defines.
+func (c *Catalog) claim(fsys fs.FS, f, name string, claims map[string]string) error {
 	var m map[string]any
 	if _, err := toml.DecodeFS(fsys, f, &m); err != nil {
 		return fmt.Errorf("load catalog %s: %w", name, err)
@@ -90,10 +104,14 @@ func claimIDs(fsys fs.FS, f, name string, owner map[string]string) error {
 	lang := base[strings.LastIndexByte(base, '.')+1:]
 	for id := range m {
 		key := lang + " " + id
-		if other, dup := owner[key]; dup {
+		other, dup := c.owner[key]
+		if !dup {
+			other, dup = claims[key]
+		}
+		if dup {
 			return fmt.Errorf("load catalog %s: message %s is already in %s", name, id, other)
 		}
-		owner[key] = name
+		claims[key] = name
 	}
 	return nil
 }

@@ -27,6 +27,8 @@ type Conversation struct {
 	// SessionKeys are the top-level keys of the stored session the
 	// conversation owns (see Session.Get).
 	SessionKeys []string
+	// Messages are the conversation's catalogs, added to the Engine's.
+	Messages Messages
 }
 
 // CommandSpec is a command founders type ("/apply"). Its description for
@@ -99,8 +101,8 @@ func newRegistry() registry {
 		jobs: map[string]JobHandler{}, keys: map[string]string{}, flowKeys: map[string]bool{}}
 }
 
-// add checks c against what is registered, then adds it all or nothing.
-func (r *registry) add(c Conversation) error {
+// check checks c against what is registered.
+func (r *registry) check(c Conversation) error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if c.Name == "" || slices.Contains(r.convs, c.Name) {
@@ -160,6 +162,15 @@ func (r *registry) add(c Conversation) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("register conversation %s: %w", c.Name, err)
 	}
+	return nil
+}
+
+// add adds a conversation that check accepted.
+func (r *registry) add(c Conversation) {
+	keys := slices.Clone(c.SessionKeys)
+	for _, f := range c.Flows {
+		keys = append(keys, f.Keys...)
+	}
 	r.convs = append(r.convs, c.Name)
 	var names []string
 	for _, cmd := range c.Commands {
@@ -185,7 +196,6 @@ func (r *registry) add(c Conversation) error {
 			r.flowKeys[k] = true
 		}
 	}
-	return nil
 }
 
 // commandNames lists the founder commands in menu order: /start, the

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/startgate/founderbot/flows"
@@ -70,6 +71,13 @@ func TestRegisterRefusesDuplicates(t *testing.T) {
 		{"session key", func(c *flows.Conversation) { c.SessionKeys = []string{"echo_seen"} }},
 		{"shared session key", func(c *flows.Conversation) { c.SessionKeys = []string{"answers"} }},
 		{"conversation", func(c *flows.Conversation) { c.Name = "echo" }},
+		{"message", func(c *flows.Conversation) {
+			files := fstest.MapFS{}
+			for _, l := range flows.Languages {
+				files["locales/"+l+".toml"] = &fstest.MapFile{Data: []byte(`welcome = "hi"` + "\n")}
+			}
+			c.Messages = flows.Messages{Name: "other", Files: files}
+		}},
 		{"job", func(c *flows.Conversation) {
 			c.Jobs = map[string]flows.JobHandler{"echo_job": func(context.Context, flows.Job, time.Time) error { return nil }}
 		}},

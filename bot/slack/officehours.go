@@ -72,7 +72,7 @@ var outcomes = []struct {
 var bookingIDPattern = regexp.MustCompile(`^B-[0-9A-Z]{4,12}$`)
 
 // Bookings tells staff and mentors about founders' office-hours changes
-// (flows.Result.Bookings): a line in the staff channel for each, and a
+// (officehours.BookingEvent notifications): a line in the staff channel for each, and a
 // direct message to the mentor. It returns at once; failures are logged.
 func (s *Staff) Bookings(ctx context.Context, events []officehours.BookingEvent) {
 	if len(events) == 0 {

@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer rdb.Close()
 	st := store.New(rdb, "")
 
-	cat, err := flows.NewCatalog(cfg.lang, application.Messages(), officehours.Messages(), slack.Messages())
+	cat, err := flows.NewCatalog(cfg.lang, slack.Messages())
 	if err != nil {
 		return err
 	}
@@ -70,8 +70,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	form := application.NewForm(st, application.FormConfig{Hub: cfg.hubName})
 	form.Reminders = rem
 	oh := officehours.New(st, st, cat, cfg.officeHours, log)
-	// The conversations founders have, one line each; the first is the
-	// hub's main one (its commands come first in the menu).
+	// The conversations founders have, one line each (with their
+	// messages and jobs); the first is the hub's main one, whose commands
+	// come first in the menu.
 	for _, c := range []flows.Conversation{
 		form.Conversation(),
 		oh.Conversation(),

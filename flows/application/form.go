@@ -83,6 +83,7 @@ func (f *Form) Conversation() flows.Conversation {
 		}},
 		Idle:        f.answerInfo,
 		SessionKeys: []string{keyOpenApp, keyAwaitingInfo},
+		Messages:    Messages(),
 	}
 	if f.Reminders != nil {
 		c.Jobs = f.Reminders.jobs()

@@ -27,9 +27,10 @@ func (o *OfficeHours) Conversation() flows.Conversation {
 			{Name: "book", Run: func(t *flows.Turn, _ string) error { return o.startBooking(t) }},
 			{Name: "mybookings", Run: func(t *flows.Turn, _ string) error { return o.myBookings(t) }},
 		},
-		Flows:   []flows.Flow{book, rate},
-		Buttons: []flows.ButtonPrefix{{Prefix: "oh:", Press: o.officeButton}},
-		Jobs:    o.jobs(),
+		Flows:    []flows.Flow{book, rate},
+		Buttons:  []flows.ButtonPrefix{{Prefix: "oh:", Press: o.officeButton}},
+		Jobs:     o.jobs(),
+		Messages: Messages(),
 	}
 }
 
