@@ -52,8 +52,8 @@ func (e *Engine) command(t *Turn, name, arg string) error {
 	case "language":
 		t.Say(t.T("language_prompt"), e.languageButtons())
 	default:
-		if ok, err := t.Run(name, arg); ok {
-			return err
+		if c, ok := e.reg.commands[name]; ok {
+			return c.Run(t, arg)
 		}
 		t.Say(t.T("unknown_command", "Command", t.V(name)))
 		t.Ask()

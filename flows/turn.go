@@ -141,16 +141,6 @@ func (t *Turn) Ask() {
 	}
 }
 
-// Run runs a registered command as if the founder typed it; false when
-// no conversation registered it.
-func (t *Turn) Run(name, arg string) (bool, error) {
-	c, ok := t.e.reg.commands[name]
-	if !ok {
-		return false, nil
-	}
-	return true, c.Run(t, arg)
-}
-
 // Held reports whether the current flow holds work that starting another
 // flow would discard, and the button data that returns to it.
 func (t *Turn) Held() (resume string, held bool) {

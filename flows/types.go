@@ -1,7 +1,15 @@
-// Package flows holds founderbot's conversations and domain rules. It knows
-// nothing of Telegram, Slack or Redis: transports turn their updates into
-// Events, the Engine applies them to the founder's persisted Session through a
-// Store, and the transports render the Replies it returns.
+// Package flows is founderbot's conversation engine and the records that
+// several conversations share. It knows nothing of Telegram, Slack or
+// Redis: transports turn their updates into Events, the Engine applies
+// them to the founder's persisted Session through a Store, and the
+// transports render the Replies it returns.
+//
+// The Engine knows no conversation by name. Each is a package under
+// flows/ (flows/application, flows/officehours) that registers a
+// Conversation: its commands, flows, button prefixes, jobs, session keys
+// and messages. The Engine routes each event to the conversation it
+// belongs to, which works on a Turn; what a turn produces for other sides
+// comes back as the Result's Notifications.
 package flows
 
 import (

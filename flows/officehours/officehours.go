@@ -1,3 +1,11 @@
+// Package officehours is the office-hours conversation and service:
+// founders book short sessions with the hub's mentors (/book,
+// /mybookings, ratings, the waitlist), staff manage mentors and slots
+// (the methods of OfficeHours), and reminders go out before sessions. The
+// rules that need atomicity (one founder per slot, no overlap, caps) are
+// the store's, in one operation each; the rest is here. The records
+// (flows.Mentor, flows.Slot, flows.Booking) are the flows package's,
+// because the store keeps them and other conversations read them.
 package officehours
 
 import (
@@ -8,10 +16,6 @@ import (
 
 	"github.com/startgate/founderbot/flows"
 )
-
-// Office hours: founders book short sessions with the hub's mentors. The
-// rules that need atomicity (one founder per slot, no overlap, caps) are
-// the store's, in one operation each; the rest is here.
 
 // Store is what office hours need from storage; *store.Redis has it.
 type Store interface {
@@ -123,7 +127,8 @@ const (
 )
 
 // OfficeHours is the office-hours service: the founders' side runs in the
-// Engine's conversation (/book, /mybookings), staff's through the methods.
+// conversation it registers on the Engine (Conversation: /book,
+// /mybookings), staff's through the methods.
 type OfficeHours struct {
 	store Store
 	out   flows.Outbox
