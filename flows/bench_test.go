@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -31,10 +32,10 @@ type benchStep struct {
 	submits bool
 }
 
-// application is a complete application as founders go through it,
+// applySteps is a complete application as founders go through it,
 // Back-free but with a skipped question, an edit from the summary and a
 // /status at the end: 16 events, each a step of the benchmarks.
-var application = []benchStep{
+var applySteps = []benchStep{
 	{kind: flows.KindCommand, text: "apply"},
 	{kind: flows.KindText, text: "Acme Mobility"},
 	{kind: flows.KindText, text: "Youssef El Amrani"},
@@ -59,7 +60,7 @@ const ringSize = 64
 
 type benchFounder struct {
 	id   flows.FounderID
-	next int // index in application
+	next int // index in applySteps
 	last flows.Result
 }
 
@@ -77,11 +78,14 @@ type ring struct {
 // newRing starts size founders numbered from first on.
 func newRing(tb testing.TB, st flows.Store, size int, first int64) *ring {
 	tb.Helper()
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	eng := flows.NewEngine(st, cat, flows.Config{Hub: "StartGate"}, slog.New(slog.DiscardHandler))
+	if err := eng.Register(application.NewForm(st, application.FormConfig{Hub: "StartGate"}).Conversation()); err != nil {
+		tb.Fatal(err)
+	}
 	// Sequential IDs: random ones would collide now and then in a long run
 	// and add a round trip to some submits, which is noise here.
 	var ids int64
@@ -102,7 +106,7 @@ func (r *ring) newFounder() benchFounder {
 // starts in the steady state rather than with everyone at /apply.
 func (r *ring) stagger(ctx context.Context) error {
 	for i := range r.founders {
-		for range i % len(application) {
+		for range i % len(applySteps) {
 			if err := r.stepFounder(ctx, &r.founders[i]); err != nil {
 				return err
 			}
@@ -122,7 +126,7 @@ func (r *ring) step(ctx context.Context) error {
 }
 
 func (r *ring) stepFounder(ctx context.Context, f *benchFounder) error {
-	st := &application[f.next]
+	st := &applySteps[f.next]
 	r.update++
 	ev := flows.Event{Founder: f.id, UpdateID: strconv.FormatInt(r.update, 10), Kind: st.kind,
 		LangHint: "en", Name: "Youssef", Handle: "youssef"}
@@ -144,12 +148,12 @@ func (r *ring) stepFounder(ctx context.Context, f *benchFounder) error {
 		return fmt.Errorf("%s step %d: %w", f.id, f.next, err)
 	case res.Duplicate || res.Expired || len(res.Replies) == 0:
 		return fmt.Errorf("%s step %d: got %+v; want a fresh answer", f.id, f.next, res)
-	case st.submits != (res.Submitted != nil):
-		return fmt.Errorf("%s step %d: submitted = %v; want %v", f.id, f.next, res.Submitted, st.submits)
+	case st.submits != (application.SubmittedIn(res) != nil):
+		return fmt.Errorf("%s step %d: submitted = %v; want %v", f.id, f.next, application.SubmittedIn(res), st.submits)
 	}
 	f.last = res
 	f.next++
-	if f.next == len(application) {
+	if f.next == len(applySteps) {
 		r.done++
 		*f = r.newFounder()
 	}
@@ -192,7 +196,7 @@ func BenchmarkApplicationStep(b *testing.B) {
 	// One application first, so every script is in Redis' cache and the
 	// timed steps never pay for the EVALSHA → EVAL fallback.
 	warm := newRing(b, env.Store, 1, 1)
-	for range application {
+	for range applySteps {
 		if err := warm.step(ctx); err != nil {
 			b.Fatal(err)
 		}
@@ -420,7 +424,7 @@ func TestBenchApplication(t *testing.T) {
 	ctx := context.Background()
 	for name, st := range map[string]flows.Store{"redis": storetest.New(t).Store, "memory": newMemStore(true)} {
 		r := newRing(t, st, 2, 1_000_000)
-		for range 2 * len(application) {
+		for range 2 * len(applySteps) {
 			if err := r.step(ctx); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}

@@ -10,18 +10,19 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // mentorInbox is a MentorNotifier that records the reminders, failing
 // the next fail calls.
 type mentorInbox struct {
 	mu   sync.Mutex
-	got  []flows.MentorReminder
+	got  []officehours.MentorReminder
 	keys []string // of every call, failed ones too
 	fail int
 }
 
-func (m *mentorInbox) MentorReminder(_ context.Context, r flows.MentorReminder) error {
+func (m *mentorInbox) MentorReminder(_ context.Context, r officehours.MentorReminder) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.keys = append(m.keys, r.Key)
@@ -33,10 +34,10 @@ func (m *mentorInbox) MentorReminder(_ context.Context, r flows.MentorReminder) 
 	return nil
 }
 
-func (m *mentorInbox) reminders() []flows.MentorReminder {
+func (m *mentorInbox) reminders() []officehours.MentorReminder {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]flows.MentorReminder(nil), m.got...)
+	return append([]officehours.MentorReminder(nil), m.got...)
 }
 
 // remindWorld is office hours with a mentor inbox and a count of the
@@ -184,8 +185,8 @@ func TestSessionReminderButtons(t *testing.T) {
 	}
 	res = w.press("tg:1", "en", res, "Yes, cancel it")
 	mustSay(t, res, "is cancelled")
-	if s := w.status("B-0001"); s != flows.StatusCancelled || len(res.Bookings) != 1 || res.Bookings[0].Kind != flows.EventCancelled {
-		t.Errorf("after Cancel: status %s, events %+v", s, res.Bookings)
+	if s := w.status("B-0001"); s != flows.StatusCancelled || len(officehours.EventsIn(res)) != 1 || officehours.EventsIn(res)[0].Kind != officehours.EventCancelled {
+		t.Errorf("after Cancel: status %s, events %+v", s, officehours.EventsIn(res))
 	}
 	mustSay(t, w.data("tg:1", "en", yes), "no longer booked")
 
@@ -222,7 +223,7 @@ func TestSessionRemindersFollowTheBooking(t *testing.T) {
 	mustSay(t, w.press("tg:1", "en", res, "✅"), "Your session is moved")
 	// A job of the booking as it was before the move, as one left over
 	// from a race would be: it must do nothing.
-	stale := flows.Job{ID: "oh_remind:B-0001:old:24h", Kind: flows.KindSessionRemind, Subject: "B-0001", Version: 0,
+	stale := flows.Job{ID: "oh_remind:B-0001:old:24h", Kind: officehours.KindSessionRemind, Subject: "B-0001", Version: 0,
 		Due: time.Date(2026, 11, 30, 14, 0, 0, 0, casablanca)}
 	if err := w.env.Store.ScheduleJob(context.Background(), stale); err != nil {
 		t.Fatal(err)

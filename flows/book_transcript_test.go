@@ -11,6 +11,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // TestBookTranscripts drives office hours with testdata/book/*.txt, the
@@ -52,7 +53,7 @@ type bookTranscript struct {
 }
 
 func runBookTranscript(t *testing.T, file string) {
-	w := newOHWorld(t, flows.OfficeHoursConfig{OpenTo: flows.OpenToAnyone}, time.Date(2026, 11, 25, 11, 0, 0, 0, casablanca))
+	w := newOHWorld(t, officehours.Config{OpenTo: officehours.OpenToAnyone}, time.Date(2026, 11, 25, 11, 0, 0, 0, casablanca))
 	w.addMentor(flows.Mentor{Name: "Karim Benali", Tags: []string{"fundraising", "fintech"}, Languages: []string{"fr", "en"},
 		Bio: "Ex-investisseur seed, 40 startups accompagnées au Maroc.", SlackUser: "UKARIM1"},
 		"2026-11-30 14:00-15:00 every 30 room Atlas",
@@ -95,10 +96,10 @@ func (tr *bookTranscript) step(in string) string {
 		return tr.staff(strings.Fields(strings.TrimPrefix(in, "!staff ")))
 	case in == "!open applicants":
 		cfg := w.oh.Config()
-		cfg.OpenTo = flows.OpenToApplicants
-		oh := flows.NewOfficeHours(w.env.Store, w.out, w.cat, cfg, nil)
+		cfg.OpenTo = officehours.OpenToApplicants
+		oh := officehours.New(w.env.Store, w.out, w.cat, cfg, nil)
 		oh.Now, oh.NewID = w.oh.Now, w.oh.NewID
-		w.oh, w.eng.OfficeHours = oh, oh
+		w.oh, w.eng = oh, w.newEngine(oh)
 		oh.Register(w.sched)
 		return ""
 	case strings.HasPrefix(in, "[") && strings.HasSuffix(in, "]"):
@@ -125,10 +126,10 @@ func (tr *bookTranscript) render(res flows.Result) string {
 		b.WriteString("  ! " + res.Notice + "\n")
 	}
 	writeReplies(&b, res.Replies)
-	for _, d := range res.Documents {
+	for _, d := range res.Documents() {
 		b.WriteString(documentLine(tr.w.t, d))
 	}
-	for _, e := range res.Bookings {
+	for _, e := range officehours.EventsIn(res) {
 		b.WriteString(eventLine(e))
 	}
 	return b.String()
@@ -156,7 +157,7 @@ func documentLine(t *testing.T, d flows.Document) string {
 		prop(e, ics.ComponentPropertyDtEnd), d.Caption)
 }
 
-func eventLine(e flows.BookingEvent) string {
+func eventLine(e officehours.BookingEvent) string {
 	s := fmt.Sprintf("  (event %s %s: %s with %s at %s by %s", e.Kind, e.Booking.ID, e.Booking.Founder, e.Mentor.ID,
 		e.Booking.Start.In(casablanca).Format("2006-01-02 15:04"), e.By)
 	if e.Previous != nil {
@@ -183,7 +184,7 @@ func (tr *bookTranscript) staff(args []string) string {
 	w := tr.w
 	ctx := context.Background()
 	by := flows.Actor{ID: "slack:U0STAFF", Name: "@salma"}
-	var res flows.StaffResult
+	var res officehours.StaffResult
 	var err error
 	switch {
 	case len(args) == 2 && args[0] == "cancel":

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/startgate/founderbot/flows/input"
@@ -37,16 +38,14 @@ type Config struct {
 	DraftExpiry time.Duration // an untouched draft is dropped after this; 0 = 30 days
 }
 
-// Engine applies founders' events to their sessions.
+// Engine applies founders' events to their sessions, through the
+// conversations registered on it.
 type Engine struct {
 	store Store
 	cat   *Catalog
 	cfg   Config
 	log   *slog.Logger
-	// Reminders, when set, schedules the reminders of new drafts.
-	Reminders *Reminders
-	// OfficeHours, when set, lets founders book mentors (/book, /mybookings).
-	OfficeHours *OfficeHours
+	reg   registry
 	// Now and NewID are replaceable for deterministic tests.
 	Now   func() time.Time
 	NewID func() string
@@ -60,8 +59,29 @@ func NewEngine(st Store, cat *Catalog, cfg Config, log *slog.Logger) *Engine {
 	if cfg.Hub == "" {
 		cfg.Hub = "StartGate"
 	}
-	return &Engine{store: st, cat: cat, cfg: cfg, log: log, Now: time.Now, NewID: RandomAppID}
+	return &Engine{store: st, cat: cat, cfg: cfg, log: log, reg: newRegistry(), Now: time.Now, NewID: RandomAppID}
 }
+
+// Register adds a conversation, its messages included. A command, flow,
+// button prefix, job kind, session key or message registered twice is an
+// error, meant to stop the program at start-up; nothing of a refused
+// conversation is registered. Register before Handle runs.
+func (e *Engine) Register(c Conversation) error {
+	if err := e.reg.check(c); err != nil {
+		return err
+	}
+	if c.Messages.Files != nil {
+		if err := e.cat.Add(c.Messages); err != nil {
+			return fmt.Errorf("register conversation %s: %w", c.Name, err)
+		}
+	}
+	e.reg.add(c)
+	return nil
+}
+
+// Jobs are the registered conversations' job handlers, by kind, for a
+// Scheduler (see Scheduler.HandleAll).
+func (e *Engine) Jobs() map[string]JobHandler { return maps.Clone(e.reg.jobs) }
 
 // Catalog returns the engine's messages, for transports.
 func (e *Engine) Catalog() *Catalog { return e.cat }
@@ -102,19 +122,20 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 		if seen {
 			return Result{Duplicate: true}, nil
 		}
-		c := newConv(ctx, e, ev, s)
-		if err := errors.Join(c.run(), c.err); err != nil {
+		t := newTurn(ctx, e, ev, s)
+		if err := errors.Join(e.run(t), t.err); err != nil {
 			return Result{}, err
 		}
-		if c.app != nil {
+		if t.app != nil {
 			if reserved == "" {
 				if reserved, err = e.reserveID(ctx, ev.Founder); err != nil {
 					return Result{}, err
 				}
 			}
-			c.setAppID(reserved)
+			t.app.ID = reserved
+			t.onID(reserved)
 		}
-		err = e.store.SaveSession(ctx, ev.Founder, ev.UpdateID, ver, c.s, c.app)
+		err = e.store.SaveSession(ctx, ev.Founder, ev.UpdateID, ver, t.s, t.app)
 		switch {
 		case errors.Is(err, ErrConflict):
 			continue
@@ -123,16 +144,16 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 		case err != nil:
 			return Result{}, fmt.Errorf("save session: %w", err)
 		}
-		if c.app != nil {
+		if t.app != nil {
 			reserved = "" // used
 		}
-		if c.drafted && e.Reminders != nil {
+		for _, a := range t.after {
 			// After the save: a failure here costs a reminder, not the answer.
-			if err := e.Reminders.scheduleDraft(ctx, ev.Founder, c.s); err != nil {
-				e.log.Error("schedule draft reminders", "founder", ev.Founder, "err", err)
+			if err := a.fn(ctx, t.s); err != nil {
+				e.log.Error(a.name, "founder", ev.Founder, "err", err)
 			}
 		}
-		return c.result(), nil
+		return Result{Replies: t.replies, Notice: t.notice, Expired: t.expired, Lang: t.lang, Notifications: t.notes}, nil
 	}
 	return Result{}, fmt.Errorf("save session for %s: still conflicting after %d attempts", ev.Founder, maxAttempts)
 }
@@ -176,19 +197,12 @@ type Command struct {
 
 // Commands lists the founder commands in lang, for a transport's menu.
 func (e *Engine) Commands(lang string) []Command {
-	names := e.commandNames()
-	if e.OfficeHours != nil {
-		names = append(names, "book", "mybookings")
-	}
+	names := e.reg.commandNames()
 	out := make([]Command, len(names))
 	for i, n := range names {
 		out[i] = Command{Name: n, Description: e.cat.T(lang, "cmd_"+n)}
 	}
 	return out
-}
-
-func (e *Engine) commandNames() []string {
-	return []string{"start", "apply", "status", "language", "cancel", "help"}
 }
 
 // appIDAlphabet is Crockford's base32: no I, L, O or U to misread.

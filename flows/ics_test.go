@@ -9,6 +9,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 func parseICS(t *testing.T, d flows.Document) *ics.Calendar {
@@ -55,15 +56,15 @@ func TestCalendarLifecycle(t *testing.T) {
 	res = w.press("tg:1", "fr", res, "mardi")
 	w.press("tg:1", "fr", res, "14:00")
 	res = w.text("tg:1", "fr", agenda)
-	docs := []flows.Document{w.press("tg:1", "fr", res, "✅").Documents[0]}
+	docs := []flows.Document{w.press("tg:1", "fr", res, "✅").Documents()[0]}
 	for _, at := range []string{"15:00", "15:30"} {
 		res = w.data("tg:1", "fr", "oh:r:B-0001")
 		res = w.press("tg:1", "fr", res, "mardi")
 		res = w.press("tg:1", "fr", res, at+"–")
-		docs = append(docs, w.press("tg:1", "fr", res, "✅").Documents[0])
+		docs = append(docs, w.press("tg:1", "fr", res, "✅").Documents()[0])
 	}
 	res = w.data("tg:1", "fr", "oh:c:B-0001")
-	docs = append(docs, w.press("tg:1", "fr", res, "Oui").Documents[0])
+	docs = append(docs, w.press("tg:1", "fr", res, "Oui").Documents()[0])
 
 	want := []struct{ method, status, seq, start string }{
 		{"REQUEST", "CONFIRMED", "0", "20261201T130000Z"},
@@ -120,7 +121,7 @@ func TestCalendarOfStaffCancellation(t *testing.T) {
 	if calProp(cal, ics.PropertyMethod) != "CANCEL" || prop(cal.Events()[0], ics.ComponentPropertySequence) != "1" {
 		t.Errorf("file = %s", n.Document.Data)
 	}
-	if ev := res.Events[0]; ev.Kind != flows.EventSlotCancelled || ev.By != "slack:U1" || ev.Booking.Status != flows.StatusSlotCancelled {
+	if ev := res.Events[0]; ev.Kind != officehours.EventSlotCancelled || ev.By != "slack:U1" || ev.Booking.Status != flows.StatusSlotCancelled {
 		t.Errorf("event = %+v", ev)
 	}
 	if _, _, err := w.oh.CancelSlot(context.Background(), "S1", flows.Actor{ID: "slack:U1"}); err == nil {

@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -31,5 +32,48 @@ func TestImportDirection(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestConversationImports keeps conversations apart: a conversation
+// package (every package under flows/ but input and the test helpers)
+// imports, of this module, only the flows package and flows/input; never
+// another conversation, a transport or the store. Data one needs of
+// another comes through interfaces the flows package defines or the
+// conversation declares, wired in cmd/founderbot.
+func TestConversationImports(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	const mod = "github.com/startgate/founderbot/"
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", mod+"flows/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	allowed := []string{mod + "flows", mod + "flows/input"}
+	convs := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		pkg, imports := f[0], f[1:]
+		if pkg == mod+"flows" {
+			for _, imp := range imports {
+				if strings.HasPrefix(imp, mod+"flows/") && imp != mod+"flows/input" {
+					t.Errorf("the flows package imports %s; conversations register on it instead", imp)
+				}
+			}
+			continue
+		}
+		if pkg == mod+"flows/input" || strings.HasSuffix(pkg, "test") {
+			continue
+		}
+		convs++
+		for _, imp := range imports {
+			if strings.HasPrefix(imp, mod) && !slices.Contains(allowed, imp) {
+				t.Errorf("conversation %s imports %s; want only %v", pkg, imp, allowed)
+			}
+		}
+	}
+	if convs < 2 {
+		t.Errorf("found %d conversation packages; the listing is broken", convs)
 	}
 }

@@ -197,3 +197,11 @@ func (s *Scheduler) runPeriodic(ctx context.Context, p *Periodic, now time.Time)
 	}
 	return s.jobs.SetLastOccurrence(ctx, p.Name, at)
 }
+
+// HandleAll sets the handlers of several kinds of job, such as those the
+// conversations registered on an Engine (Engine.Jobs).
+func (s *Scheduler) HandleAll(hs map[string]JobHandler) {
+	for kind, h := range hs {
+		s.Handle(kind, h)
+	}
+}

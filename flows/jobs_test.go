@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -46,7 +47,7 @@ type world struct {
 	t     *testing.T
 	env   *storetest.Env
 	eng   *flows.Engine
-	rev   *flows.Review
+	rev   *application.Review
 	sched *flows.Scheduler
 	out   *outbox
 	now   time.Time
@@ -56,23 +57,27 @@ func newWorld(t *testing.T, deadline time.Time) *world {
 	t.Helper()
 	w := &world{t: t, env: storetest.New(t), out: &outbox{},
 		now: time.Date(2026, 11, 23, 10, 0, 0, 0, casablanca)} // a Monday
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	rem := flows.NewReminders(w.env.Store, w.out, cat, flows.RemindersConfig{Hub: "StartGate", TZ: casablanca, Deadline: deadline})
+	rem := application.NewReminders(w.env.Store, w.out, cat, application.RemindersConfig{Hub: "StartGate", TZ: casablanca, Deadline: deadline})
 	w.eng = flows.NewEngine(w.env.Store, cat, flows.Config{}, log)
-	w.eng.Reminders = rem
+	form := application.NewForm(w.env.Store, application.FormConfig{})
+	form.Reminders = rem
+	if err := w.eng.Register(form.Conversation()); err != nil {
+		t.Fatal(err)
+	}
 	w.eng.Now = func() time.Time { return w.now }
-	w.rev = flows.NewReview(w.env.Store, cat, flows.ReviewConfig{TZ: casablanca})
+	w.rev = application.NewReview(w.env.Store, cat, application.ReviewConfig{TZ: casablanca})
 	w.rev.Reminders = rem
 	w.rev.Now = w.eng.Now
 	w.sched = w.newScheduler(rem)
 	return w
 }
 
-func (w *world) newScheduler(rem *flows.Reminders) *flows.Scheduler {
+func (w *world) newScheduler(rem *application.Reminders) *flows.Scheduler {
 	s := flows.NewScheduler(w.env.Store, flows.SchedulerConfig{TZ: casablanca, Lease: time.Minute}, slog.New(slog.DiscardHandler))
 	rem.Register(s)
 	s.Now = func() time.Time { return w.now }

@@ -12,9 +12,11 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
-var anyone = flows.OfficeHoursConfig{OpenTo: flows.OpenToAnyone, Contact: "@startgate_team"}
+var anyone = officehours.Config{OpenTo: officehours.OpenToAnyone, Contact: "@startgate_team"}
 
 // Wednesday 25 November 2026, 10:00 in Casablanca (UTC+1).
 var ohStart = time.Date(2026, 11, 25, 10, 0, 0, 0, casablanca)
@@ -25,15 +27,15 @@ func TestBookAndConfirm(t *testing.T) {
 	res := w.bookFirst("tg:1", "en", "Fundraising", "Karim")
 	mustSay(t, res, "Your session is booked", "Karim Benali", "Tuesday 1 December", "14:00–14:30", "Casablanca time, GMT+1", "Room: Atlas",
 		"Our pricing and the first hires.")
-	if len(res.Documents) != 1 || len(res.Bookings) != 1 {
-		t.Fatalf("documents %d, events %d; want one of each", len(res.Documents), len(res.Bookings))
+	if len(res.Documents()) != 1 || len(officehours.EventsIn(res)) != 1 {
+		t.Fatalf("documents %d, events %d; want one of each", len(res.Documents()), len(officehours.EventsIn(res)))
 	}
-	ev := res.Bookings[0]
-	if ev.Kind != flows.EventBooked || ev.Mentor.SlackUser != "UKAR1" || ev.Booking.Agenda != "Our pricing and the first hires." ||
+	ev := officehours.EventsIn(res)[0]
+	if ev.Kind != officehours.EventBooked || ev.Mentor.SlackUser != "UKAR1" || ev.Booking.Agenda != "Our pricing and the first hires." ||
 		ev.Booking.Topic != "fundraising" || ev.By != "tg:1" {
 		t.Errorf("event = %+v", ev)
 	}
-	cal := parseICS(t, res.Documents[0])
+	cal := parseICS(t, res.Documents()[0])
 	e := cal.Events()[0]
 	if got := prop(e, ics.ComponentPropertyDtStart); got != "20261201T130000Z" {
 		t.Errorf("DTSTART = %s; want 20261201T130000Z (14:00 in Casablanca)", got)
@@ -128,7 +130,7 @@ func TestRamadanClock(t *testing.T) {
 				res = w.text(f, tc.lang, "Scaling our infrastructure.")
 				res = w.press(f, tc.lang, res, "✅")
 				mustSay(t, res, want[i].day, "14:00–14:30", want[i].gmt)
-				if got := prop(parseICS(t, res.Documents[0]).Events()[0], ics.ComponentPropertyDtStart); got != want[i].dtstart {
+				if got := prop(parseICS(t, res.Documents()[0]).Events()[0], ics.ComponentPropertyDtStart); got != want[i].dtstart {
 					t.Errorf("DTSTART = %s; want %s", got, want[i].dtstart)
 				}
 			}
@@ -156,11 +158,11 @@ func TestCancelCutoff(t *testing.T) {
 	w.setNow(start.Add(-13 * time.Hour))
 	res = w.press("tg:1", "en", res, "Yes, cancel it")
 	mustSay(t, res, "is cancelled")
-	if len(res.Documents) != 1 || calProp(parseICS(t, res.Documents[0]), ics.PropertyMethod) != "CANCEL" {
-		t.Errorf("cancellation documents = %+v; want a METHOD:CANCEL file", res.Documents)
+	if len(res.Documents()) != 1 || calProp(parseICS(t, res.Documents()[0]), ics.PropertyMethod) != "CANCEL" {
+		t.Errorf("cancellation documents = %+v; want a METHOD:CANCEL file", res.Documents())
 	}
-	if len(res.Bookings) != 1 || res.Bookings[0].Kind != flows.EventCancelled {
-		t.Errorf("events = %+v; want one cancellation", res.Bookings)
+	if len(officehours.EventsIn(res)) != 1 || officehours.EventsIn(res)[0].Kind != officehours.EventCancelled {
+		t.Errorf("events = %+v; want one cancellation", officehours.EventsIn(res))
 	}
 	mustSay(t, w.press("tg:1", "en", res, "Book another time"), "What do you want to talk about?")
 }
@@ -169,7 +171,7 @@ func TestRescheduleKeepsUIDAndLimit(t *testing.T) {
 	w := newOHWorld(t, anyone, ohStart)
 	w.mentor("Karim Benali", []string{"tech"}, 0, "2026-12-01 14:00-16:00 every 30")
 	res := w.bookFirst("tg:1", "fr", "Tech", "Karim")
-	first := parseICS(t, res.Documents[0]).Events()[0]
+	first := parseICS(t, res.Documents()[0]).Events()[0]
 	uid := first.Id()
 	seqs := []string{prop(first, ics.ComponentPropertySequence)}
 	times := []string{"14:30", "15:00"}
@@ -185,12 +187,12 @@ func TestRescheduleKeepsUIDAndLimit(t *testing.T) {
 		mustSay(t, res, "Déplacer votre rendez-vous", "<b>De :</b>", "<b>À :</b>")
 		res = w.press("tg:1", "fr", res, "✅")
 		mustSay(t, res, "Votre rendez-vous est déplacé", at)
-		ev := parseICS(t, res.Documents[0]).Events()[0]
+		ev := parseICS(t, res.Documents()[0]).Events()[0]
 		if ev.Id() != uid {
 			t.Errorf("UID after a move = %s; want %s", ev.Id(), uid)
 		}
 		seqs = append(seqs, prop(ev, ics.ComponentPropertySequence))
-		if b := res.Bookings[0]; b.Kind != flows.EventRescheduled || b.Previous == nil || b.Previous.Start.Equal(b.Booking.Start) {
+		if b := officehours.EventsIn(res)[0]; b.Kind != officehours.EventRescheduled || b.Previous == nil || b.Previous.Start.Equal(b.Booking.Start) {
 			t.Errorf("event = %+v; want a reschedule with the time before", b)
 		}
 	}
@@ -312,22 +314,22 @@ func TestRatingAfterSession(t *testing.T) {
 
 func TestWhoMayBook(t *testing.T) {
 	for _, tc := range []struct {
-		to     flows.Audience
+		to     officehours.Audience
 		decide flows.Status // "" = no application
 		may    bool
 	}{
-		{flows.OpenToApplicants, "", false},
-		{flows.OpenToApplicants, flows.StatusSubmitted, true},
-		{flows.OpenToAccepted, flows.StatusShortlisted, false},
-		{flows.OpenToAccepted, flows.StatusAccepted, true},
-		{flows.OpenToAnyone, "", true},
+		{officehours.OpenToApplicants, "", false},
+		{officehours.OpenToApplicants, flows.StatusSubmitted, true},
+		{officehours.OpenToAccepted, flows.StatusShortlisted, false},
+		{officehours.OpenToAccepted, flows.StatusAccepted, true},
+		{officehours.OpenToAnyone, "", true},
 	} {
-		w := newOHWorld(t, flows.OfficeHoursConfig{OpenTo: tc.to}, ohStart)
+		w := newOHWorld(t, officehours.Config{OpenTo: tc.to}, ohStart)
 		w.mentor("Karim Benali", []string{"tech"}, 0, "2026-12-01 14:00-14:30")
 		if tc.decide != "" {
 			app := submitted(t, w.eng, "tg:1", "en")
 			if tc.decide != flows.StatusSubmitted {
-				rev := flows.NewReview(w.env.Store, w.cat, flows.ReviewConfig{})
+				rev := application.NewReview(w.env.Store, w.cat, application.ReviewConfig{})
 				if _, _, err := rev.Decide(context.Background(), app.ID, tc.decide, flows.Actor{ID: "slack:U1", Name: "@k"}, ""); err != nil {
 					t.Fatal(err)
 				}
@@ -344,7 +346,7 @@ func TestWhoMayBook(t *testing.T) {
 			w.press("tg:1", "en", res, "14:00")
 			res = w.text("tg:1", "en", "Our go-to-market.")
 			res = w.press("tg:1", "en", res, "✅")
-			if who := res.Bookings[0].Booking.Who; who.Startup != "Acme & <Co>" || who.AppID == "" || who.Stage == "" {
+			if who := officehours.EventsIn(res)[0].Booking.Who; who.Startup != "Acme & <Co>" || who.AppID == "" || who.Stage == "" {
 				t.Errorf("founder info = %+v; want the application's startup and stage", who)
 			}
 		}
@@ -373,7 +375,7 @@ func TestCommandsMenu(t *testing.T) {
 	if got := strings.Join(names, " "); !strings.HasSuffix(got, "book mybookings") {
 		t.Errorf("commands = %s; want /book and /mybookings", got)
 	}
-	w.eng.OfficeHours = nil
+	w.eng = w.newEngine(nil)
 	mustSay(t, w.cmd("tg:1", "en", "book"), "I don't know the command /book")
 	if res := w.data("tg:1", "en", "oh:my"); !res.Expired {
 		t.Errorf("office-hours button without office hours: %+v; want expired", res)
@@ -386,43 +388,10 @@ func TestRefusalsAreTyped(t *testing.T) {
 	if _, err := w.oh.FindMentor(ctx, "nobody"); !errors.Is(err, flows.ErrNotFound) {
 		t.Errorf("FindMentor(nobody) = %v; want ErrNotFound", err)
 	}
-	req, _ := flows.ParseSlotsAdd("x 2026-11-20 14:00-15:00", casablanca)
+	req, _ := officehours.ParseSlotsAdd("x 2026-11-20 14:00-15:00", casablanca)
 	w.mentor("X Y", []string{"tech"}, 0)
 	req.Mentor = "x-y"
 	if _, _, err := w.oh.AddSlots(ctx, req); !errors.Is(err, flows.ErrSlotPast) {
 		t.Errorf("AddSlots in the past = %v; want ErrSlotPast", err)
-	}
-}
-
-func TestParseOfficeHoursEnv(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	cfg, err := flows.ParseOfficeHoursEnv(env(nil), "StartGate", casablanca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	def := flows.NewOfficeHours(nil, nil, nil, cfg, nil).Config()
-	want := flows.BookingRules{Window: 14 * 24 * time.Hour, MaxUpcoming: 2, CancelCutoff: 12 * time.Hour, MaxReschedules: 2,
-		MaxBookingsPerWeek: 4, MaxCancelsPerWeek: 3}
-	if def.Rules != want || def.OpenTo != flows.OpenToApplicants || def.OfferTTL != 30*time.Minute || def.TZ != casablanca {
-		t.Errorf("defaults = %+v; want %+v, applicants, 30m offers", def, want)
-	}
-	cfg, err = flows.ParseOfficeHoursEnv(env(map[string]string{"MAX_UPCOMING_BOOKINGS": "3", "MAX_RESCHEDULES": "0",
-		"CANCEL_CUTOFF": "24h", "BOOKING_WINDOW_DAYS": "21", "BOOKING_OPEN_TO": "Accepted",
-		"MAX_BOOKINGS_PER_WEEK": "6", "MAX_CANCELS_PER_WEEK": "1"}), "StartGate", casablanca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := flows.NewOfficeHours(nil, nil, nil, cfg, nil).Config()
-	want = flows.BookingRules{Window: 21 * 24 * time.Hour, MaxUpcoming: 3, CancelCutoff: 24 * time.Hour, MaxReschedules: 0,
-		MaxBookingsPerWeek: 6, MaxCancelsPerWeek: 1}
-	if got.Rules != want || got.OpenTo != flows.OpenToAccepted {
-		t.Errorf("settings = %+v; want %+v, accepted", got, want)
-	}
-	for _, bad := range []map[string]string{{"MAX_UPCOMING_BOOKINGS": "0"}, {"MAX_RESCHEDULES": "two"},
-		{"CANCEL_CUTOFF": "12"}, {"BOOKING_WINDOW_DAYS": "0"}, {"BOOKING_OPEN_TO": "everyone"},
-		{"MAX_BOOKINGS_PER_WEEK": "0"}, {"MAX_CANCELS_PER_WEEK": "many"}} {
-		if _, err := flows.ParseOfficeHoursEnv(env(bad), "StartGate", casablanca); err == nil {
-			t.Errorf("ParseOfficeHoursEnv(%v) accepted it", bad)
-		}
 	}
 }

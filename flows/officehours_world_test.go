@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -20,7 +22,7 @@ type ohWorld struct {
 	env   *storetest.Env
 	cat   *flows.Catalog
 	eng   *flows.Engine
-	oh    *flows.OfficeHours
+	oh    *officehours.OfficeHours
 	sched *flows.Scheduler
 	out   *outbox
 	mu    sync.Mutex
@@ -29,10 +31,10 @@ type ohWorld struct {
 	upd   int
 }
 
-func newOHWorld(t *testing.T, cfg flows.OfficeHoursConfig, now time.Time) *ohWorld {
+func newOHWorld(t *testing.T, cfg officehours.Config, now time.Time) *ohWorld {
 	t.Helper()
 	w := &ohWorld{t: t, env: storetest.New(t), out: &outbox{}, now: now}
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages(), officehours.Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,7 @@ func newOHWorld(t *testing.T, cfg flows.OfficeHoursConfig, now time.Time) *ohWor
 	if cfg.Hub == "" {
 		cfg.Hub = "StartGate"
 	}
-	w.oh = flows.NewOfficeHours(w.env.Store, w.out, cat, cfg, log)
+	w.oh = officehours.New(w.env.Store, w.out, cat, cfg, log)
 	w.oh.Now = w.clock
 	w.oh.NewID = func() flows.BookingID {
 		w.mu.Lock()
@@ -52,13 +54,29 @@ func newOHWorld(t *testing.T, cfg flows.OfficeHoursConfig, now time.Time) *ohWor
 		w.ids++
 		return flows.BookingID(fmt.Sprintf("B-%04d", w.ids))
 	}
-	w.eng = flows.NewEngine(w.env.Store, cat, flows.Config{Hub: "StartGate"}, log)
-	w.eng.OfficeHours = w.oh
-	w.eng.Now = w.clock
+	w.eng = w.newEngine(w.oh)
 	w.sched = flows.NewScheduler(w.env.Store, flows.SchedulerConfig{TZ: casablanca, Lease: time.Minute}, log)
 	w.oh.Register(w.sched)
 	w.sched.Now = w.clock
 	return w
+}
+
+// newEngine is an engine with the application form and, when oh is not
+// nil, office hours.
+func (w *ohWorld) newEngine(oh *officehours.OfficeHours) *flows.Engine {
+	w.t.Helper()
+	eng := flows.NewEngine(w.env.Store, w.cat, flows.Config{Hub: "StartGate"}, slog.New(slog.DiscardHandler))
+	convs := []flows.Conversation{application.NewForm(w.env.Store, application.FormConfig{Hub: "StartGate"}).Conversation()}
+	if oh != nil {
+		convs = append(convs, oh.Conversation())
+	}
+	for _, c := range convs {
+		if err := eng.Register(c); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	eng.Now = w.clock
+	return eng
 }
 
 func (w *ohWorld) clock() time.Time {
@@ -89,7 +107,7 @@ func (w *ohWorld) addMentor(m flows.Mentor, runs ...string) flows.Mentor {
 		w.t.Fatal(err)
 	}
 	for _, run := range runs {
-		req, err := flows.ParseSlotsAdd(string(m.ID)+" "+run, casablanca)
+		req, err := officehours.ParseSlotsAdd(string(m.ID)+" "+run, casablanca)
 		if err != nil {
 			w.t.Fatal(err)
 		}

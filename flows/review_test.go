@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -48,21 +49,24 @@ func submitted(t *testing.T, eng *flows.Engine, f flows.FounderID, lang string) 
 	res = text("Des capteurs pour fluidifier le trafic.")
 	res = press(res, 0) // Skip the link
 	res = press(res, 0) // Submit
-	if res.Submitted == nil {
+	if application.SubmittedIn(res) == nil {
 		t.Fatalf("not submitted: %+v", res.Replies)
 	}
-	return *res.Submitted
+	return *application.SubmittedIn(res)
 }
 
-func newReview(t *testing.T) (*flows.Engine, *flows.Review, *storetest.Env) {
+func newReview(t *testing.T) (*flows.Engine, *application.Review, *storetest.Env) {
 	t.Helper()
 	env := storetest.New(t)
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
 	eng := flows.NewEngine(env.Store, cat, flows.Config{Hub: "StartGate"}, slog.New(slog.DiscardHandler))
-	rev := flows.NewReview(env.Store, cat, flows.ReviewConfig{Hub: "StartGate", NextSteps: "Kick-off on Monday <9:00>"})
+	if err := eng.Register(application.NewForm(env.Store, application.FormConfig{Hub: "StartGate"}).Conversation()); err != nil {
+		t.Fatal(err)
+	}
+	rev := application.NewReview(env.Store, cat, application.ReviewConfig{Hub: "StartGate", NextSteps: "Kick-off on Monday <9:00>"})
 	return eng, rev, env
 }
 
@@ -91,14 +95,14 @@ func TestDecide(t *testing.T) {
 	}
 	// Final: nothing moves an accepted application.
 	_, _, err = rev.Decide(ctx, a.ID, flows.StatusRejected, karim, "changed my mind")
-	var te *flows.TransitionError
+	var te *application.TransitionError
 	if !errors.As(err, &te) || te.From != flows.StatusAccepted || te.Last == nil || te.Last.ByName != nadia.Name {
 		t.Errorf("reject after accept = %v; want a TransitionError naming %s", err, nadia.Name)
 	}
 	if _, _, err := rev.Decide(ctx, "A-ZZZZ", flows.StatusAccepted, karim, ""); !errors.Is(err, flows.ErrNotFound) {
 		t.Errorf("unknown id = %v; want ErrNotFound", err)
 	}
-	if _, _, err := rev.Decide(ctx, a.ID, flows.StatusInfoRequested, karim, "  "); !errors.Is(err, flows.ErrNoteRequired) {
+	if _, _, err := rev.Decide(ctx, a.ID, flows.StatusInfoRequested, karim, "  "); !errors.Is(err, application.ErrNoteRequired) {
 		t.Errorf("question without text = %v; want ErrNoteRequired", err)
 	}
 }
@@ -135,7 +139,7 @@ func TestConcurrentDecisions(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_, _, err := rev.Decide(ctx, a.ID, to, by, "")
-			var te *flows.TransitionError
+			var te *application.TransitionError
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -175,7 +179,7 @@ func TestInfoRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Answered == nil || !strings.Contains(res.Replies[0].Text, "Merci") {
+	if application.AnsweredIn(res) == nil || !strings.Contains(res.Replies[0].Text, "Merci") {
 		t.Fatalf("answer not captured: %+v", res)
 	}
 	got, _ := rev.Application(ctx, a.ID)
@@ -188,7 +192,7 @@ func TestInfoRequest(t *testing.T) {
 	}
 	// The next text is an ordinary message again.
 	res, _ = eng.Handle(ctx, flows.Event{Founder: "tg:4", UpdateID: "x2", Kind: flows.KindText, Text: "Merci !"})
-	if res.Answered != nil {
+	if application.AnsweredIn(res) != nil {
 		t.Errorf("a second text was taken as an answer")
 	}
 	if g, _ := rev.Application(ctx, a.ID); len(g.Info) != 1 || g.Info[0].Answer != last.Answer {
@@ -209,7 +213,7 @@ func TestInfoRequestOverruled(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := eng.Handle(ctx, flows.Event{Founder: "tg:5", Kind: flows.KindText, Text: "About 1000 a month"})
-	if err != nil || res.Answered != nil {
+	if err != nil || application.AnsweredIn(res) != nil {
 		t.Errorf("answer after rejection: %+v, %v", res, err)
 	}
 	if g, _ := rev.Application(ctx, a.ID); g.Status != flows.StatusRejected || g.Info[0].Answer != "" {
@@ -279,7 +283,7 @@ func TestAnswerRoundTrips(t *testing.T) {
 		}
 		before := env.Calls.Load()
 		res, err := eng.Handle(ctx, flows.Event{Founder: f, Kind: flows.KindText, Text: "About 1000 a month"})
-		if err != nil || res.Answered == nil {
+		if err != nil || application.AnsweredIn(res) == nil {
 			t.Fatalf("answer: %+v, %v", res, err)
 		}
 		if n := env.Calls.Load() - before; i == 1 && n > 4 {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -59,11 +61,14 @@ type transcript struct {
 }
 
 func newEngine(tr *transcript) *flows.Engine {
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages(), officehours.Messages())
 	if err != nil {
 		tr.t.Fatal(err)
 	}
 	e := flows.NewEngine(tr.env.Store, cat, flows.Config{Hub: "StartGate"}, slog.New(slog.DiscardHandler))
+	if err := e.Register(application.NewForm(tr.env.Store, application.FormConfig{Hub: "StartGate"}).Conversation()); err != nil {
+		tr.t.Fatal(err)
+	}
 	e.Now = func() time.Time { return tr.now }
 	e.NewID = func() string { tr.ids++; return fmt.Sprintf("A-%04d", tr.ids) }
 	return e
@@ -206,8 +211,8 @@ func (tr *transcript) render(res flows.Result) string {
 		b.WriteString("  ! " + res.Notice + "\n")
 	}
 	writeReplies(&b, res.Replies)
-	if res.Submitted != nil {
-		fmt.Fprintf(&b, "  (submitted %s: %s)\n", res.Submitted.ID, res.Submitted.Answers["startup"])
+	if application.SubmittedIn(res) != nil {
+		fmt.Fprintf(&b, "  (submitted %s: %s)\n", application.SubmittedIn(res).ID, application.SubmittedIn(res).Answers["startup"])
 	}
 	return b.String()
 }

@@ -1,10 +1,19 @@
-// Package flows holds founderbot's conversations and domain rules. It knows
-// nothing of Telegram, Slack or Redis: transports turn their updates into
-// Events, the Engine applies them to the founder's persisted Session through a
-// Store, and the transports render the Replies it returns.
+// Package flows is founderbot's conversation engine and the records that
+// several conversations share. It knows nothing of Telegram, Slack or
+// Redis: transports turn their updates into Events, the Engine applies
+// them to the founder's persisted Session through a Store, and the
+// transports render the Replies it returns.
+//
+// The Engine knows no conversation by name. Each is a package under
+// flows/ (flows/application, flows/officehours) that registers a
+// Conversation: its commands, flows, button prefixes, jobs, session keys
+// and messages. The Engine routes each event to the conversation it
+// belongs to, which works on a Turn; what a turn produces for other sides
+// comes back as the Result's Notifications.
 package flows
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 )
@@ -76,21 +85,56 @@ type Result struct {
 	Expired bool
 	// Duplicate is true when the event had already been applied.
 	Duplicate bool
-	// Submitted is the application this event submitted, if any, so the
-	// caller can tell staff.
-	Submitted *Application
-	// Answered is the application whose request for information this
-	// event answered (the answer is its last Info entry), so the caller
-	// can tell staff.
-	Answered *Application
 	// Lang is the founder's language after the event.
 	Lang string
-	// Documents are files to send after the replies: the calendar file of
-	// a booking made, moved or cancelled.
-	Documents []Document
-	// Bookings are the office-hours changes this event made, so the
-	// caller can tell staff and the mentor.
-	Bookings []BookingEvent
+	// Notifications are what the event produced for other sides, in the
+	// order it produced them: files for the founder's transport
+	// (Document), and the conversations' news for staff (their own types,
+	// such as a submitted application or a booking made).
+	Notifications []Notification
+}
+
+// Notification is an output of a turn for another side. Its concrete
+// type belongs to the conversation that made it, and the receiving side
+// switches on it; Topic names it in logs.
+type Notification interface {
+	Topic() string
+}
+
+// Documents are the files the event produced for the founder, to send
+// after the replies.
+func (r Result) Documents() []Document {
+	var out []Document
+	for _, n := range r.Notifications {
+		if d, ok := n.(Document); ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Document is a file for a founder, sent after the replies (Telegram's
+// sendDocument): the calendar file of a booking.
+type Document struct {
+	Name    string // file name, such as "office-hours-B-7F3K.ics"
+	MIME    string
+	Data    []byte
+	Caption string // Telegram HTML, may be empty
+}
+
+// Topic implements Notification.
+func (Document) Topic() string { return "document" }
+
+// Actor is a staff member acting on founders' records.
+type Actor struct {
+	ID   string // "slack:U024BE7LH"
+	Name string // how people see them, such as "@karim"
+}
+
+// Outgoing is a message for a founder, to be sent by their transport.
+type Outgoing struct {
+	Founder FounderID
+	Reply   Reply
 }
 
 // Status is where an application stands.
@@ -103,6 +147,13 @@ const (
 	StatusAccepted      Status = "accepted"
 	StatusRejected      Status = "rejected"
 	StatusInfoRequested Status = "info_requested"
+)
+
+// Sectors and Stages are the application's choices, in display order.
+// Sectors are also topics of office hours, so they live here.
+var (
+	Sectors = []string{"smart_cities", "mobility", "energy", "agritech", "fintech", "healthtech", "edtech", "other"}
+	Stages  = []string{"idea", "mvp", "revenue", "scaling"}
 )
 
 // Application is a submitted application.
@@ -147,6 +198,9 @@ type InfoRequest struct {
 }
 
 // Session is a founder's conversation state, saved after every event.
+// Its fields are those every conversation shares; a conversation keeps
+// its own state in keys it registers (see Conversation.SessionKeys),
+// stored at the top level of the same JSON object.
 type Session struct {
 	Lang string `json:"lang,omitempty"` // chosen with /language; "" = not chosen
 	Flow string `json:"flow,omitempty"` // "" when idle
@@ -154,26 +208,17 @@ type Session struct {
 	// Nonce changes whenever the question changes; button data carries it,
 	// so only buttons of the current question are honoured.
 	Nonce   int64             `json:"nonce,omitempty"`
-	Editing bool              `json:"editing,omitempty"` // answering from the summary's Edit
 	Answers map[string]string `json:"answers,omitempty"`
-	// Pending is a question asked on top of the step: "cancel" (confirm
-	// discarding the draft), "resume" (continue or start over), "edit"
-	// (which answer to change).
-	Pending string `json:"pending,omitempty"`
-	// OpenApp is the founder's submitted application, if any.
-	OpenApp string `json:"open_app,omitempty"`
-	// AwaitingInfo is the application whose staff question the founder's
-	// next text message answers.
-	AwaitingInfo string    `json:"awaiting_info,omitempty"`
-	Started      time.Time `json:"started,omitempty"`
-	Touched      time.Time `json:"touched,omitempty"`
+	// Pending is a question the flow asked on top of the step, such as a
+	// confirmation; the flow names and answers it.
+	Pending string    `json:"pending,omitempty"`
+	Started time.Time `json:"started,omitempty"`
+	Touched time.Time `json:"touched,omitempty"`
 	// Hint is the language the transport last reported, for messages the
 	// bot starts (reminders) when the founder never chose one.
 	Hint string `json:"hint,omitempty"`
-	// Nudges counts reminders about the draft after silence; Deadline
-	// notes those about the application deadline (bit i: deadlineBefore[i]).
-	Nudges   int `json:"nudges,omitempty"`
-	Deadline int `json:"deadline,omitempty"`
+	// own holds the conversations' keys, as stored.
+	own map[string]json.RawMessage
 }
 
 // Errors a Store returns.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -100,7 +101,7 @@ func TestApplications(t *testing.T) {
 	}
 	app := &flows.Application{ID: "A-0001", Founder: f, Lang: "fr", Status: flows.StatusSubmitted,
 		Answers: map[string]string{"startup": "Acme"}, Submitted: at, Updated: at}
-	if err := st.SaveSession(ctx, f, "u1", 0, flows.Session{OpenApp: "A-0001"}, app); err != nil {
+	if err := st.SaveSession(ctx, f, "u1", 0, application.WithOpenApp(flows.Session{}, "A-0001"), app); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.Application(ctx, "A-0001")

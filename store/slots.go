@@ -195,7 +195,7 @@ redis.call('SADD', KEYS[2], ARGV[5])
 return {'ok'}
 `)
 
-// PutMentor implements flows.OfficeHoursStore.
+// PutMentor implements officehours.Store.
 func (r *Redis) PutMentor(ctx context.Context, m flows.Mentor, create bool) error {
 	m.Removed = false
 	d, err := json.Marshal(m)
@@ -213,7 +213,7 @@ func (r *Redis) PutMentor(ctx context.Context, m flows.Mentor, create bool) erro
 	return nil
 }
 
-// Mentor implements flows.OfficeHoursStore.
+// Mentor implements officehours.Store.
 func (r *Redis) Mentor(ctx context.Context, id flows.MentorID) (flows.Mentor, error) {
 	var m flows.Mentor
 	v, err := r.rdb.HMGet(ctx, r.ohKey("mentor:"+string(id)), "d", "removed").Result()
@@ -239,7 +239,7 @@ end
 return {'ok', out}
 `)
 
-// Mentors implements flows.OfficeHoursStore.
+// Mentors implements officehours.Store.
 func (r *Redis) Mentors(ctx context.Context) ([]flows.Mentor, error) {
 	v, err := r.runOH(ctx, listMentors, []string{r.ohKey("mentors")})
 	if err != nil {
@@ -286,7 +286,7 @@ redis.call('DEL', KEYS[4])
 return {'ok', out}
 `)
 
-// RemoveMentor implements flows.OfficeHoursStore.
+// RemoveMentor implements officehours.Store.
 func (r *Redis) RemoveMentor(ctx context.Context, id flows.MentorID, now time.Time) ([]flows.Booking, error) {
 	keys := []string{r.ohKey("mentor:" + string(id)), r.ohKey("mentors"), r.ohKey("mslots:" + string(id)), r.ohKey("wait:" + string(id))}
 	v, err := r.runOH(ctx, removeMentor, keys, ms(now), string(id))
@@ -322,7 +322,7 @@ end
 return {'ok', ids}
 `)
 
-// AddSlots implements flows.OfficeHoursStore.
+// AddSlots implements officehours.Store.
 func (r *Redis) AddSlots(ctx context.Context, mentor flows.MentorID, slots []flows.Slot) ([]flows.Slot, error) {
 	slots = slices.Clone(slots)
 	slices.SortFunc(slots, func(a, b flows.Slot) int { return a.Start.Compare(b.Start) })
@@ -357,7 +357,7 @@ func (r *Redis) AddSlots(ctx context.Context, mentor flows.MentorID, slots []flo
 	return slots, nil
 }
 
-// Slot implements flows.OfficeHoursStore.
+// Slot implements officehours.Store.
 func (r *Redis) Slot(ctx context.Context, id flows.SlotID) (flows.Slot, error) {
 	h, err := r.rdb.HGetAll(ctx, r.ohKey("slot:"+string(id))).Result()
 	if err != nil {
@@ -389,7 +389,7 @@ func (r *Redis) hashesBetween(ctx context.Context, index, kind string, from, to 
 	return l, nil
 }
 
-// Slots implements flows.OfficeHoursStore.
+// Slots implements officehours.Store.
 func (r *Redis) Slots(ctx context.Context, mentor flows.MentorID, from, to time.Time) ([]flows.Slot, error) {
 	index := "slots"
 	if mentor != "" {
@@ -426,7 +426,7 @@ redis.call('HDEL', KEYS[1], 'offer_to', 'offer_until')
 return {'ok', redis.call('HGETALL', KEYS[1]), booking}
 `)
 
-// CancelSlot implements flows.OfficeHoursStore.
+// CancelSlot implements officehours.Store.
 func (r *Redis) CancelSlot(ctx context.Context, id flows.SlotID, now time.Time) (flows.Slot, *flows.Booking, error) {
 	v, err := r.runOH(ctx, cancelSlot, []string{r.ohKey("slot:" + string(id))}, ms(now))
 	if err != nil {
@@ -441,7 +441,7 @@ func (r *Redis) CancelSlot(ctx context.Context, id flows.SlotID, now time.Time) 
 	return s, &b, err
 }
 
-// MentorLoad implements flows.OfficeHoursStore.
+// MentorLoad implements officehours.Store.
 func (r *Redis) MentorLoad(ctx context.Context, mentor flows.MentorID, weeks []string) (map[string]int, error) {
 	out := make(map[string]int, len(weeks))
 	if len(weeks) == 0 {

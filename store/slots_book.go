@@ -96,7 +96,7 @@ redis.call('ZREM', P .. 'wait:' .. s.mentor, f)
 return {'ok', redis.call('HGETALL', KEYS[2])}
 `)
 
-// BookSlot implements flows.OfficeHoursStore: every rule is checked and
+// BookSlot implements officehours.Store: every rule is checked and
 // the booking written in one script, so of any number of founders racing
 // for a slot exactly one gets it, and a founder racing against themself
 // never ends with overlapping sessions or more than the rules allow.
@@ -146,7 +146,7 @@ redis.call('ZADD', KEYS[4], s.start, b.id)
 return {'ok', redis.call('HGETALL', KEYS[1])}
 `)
 
-// Reschedule implements flows.OfficeHoursStore.
+// Reschedule implements officehours.Store.
 func (r *Redis) Reschedule(ctx context.Context, id flows.BookingID, f flows.FounderID, to flows.SlotID, op string, now time.Time, rules flows.BookingRules) (flows.Booking, error) {
 	keys := []string{r.ohKey("booking:" + string(id)), r.ohKey("slot:" + string(to)),
 		r.ohKey("fbook:" + string(f)), r.ohKey("bookings")}
@@ -181,7 +181,7 @@ redis.call('HSET', KEYS[1], 'op', ARGV[5], 'fcancels', fmt(n))
 return {'ok', redis.call('HGETALL', KEYS[1])}
 `)
 
-// CancelBooking implements flows.OfficeHoursStore.
+// CancelBooking implements officehours.Store.
 func (r *Redis) CancelBooking(ctx context.Context, id flows.BookingID, f flows.FounderID, op string, now time.Time, rules flows.BookingRules) (flows.Booking, error) {
 	keys := []string{r.ohKey("booking:" + string(id)), r.ohKey("fcancels:" + string(f))}
 	v, err := r.runOH(ctx, cancelBooking, keys, ms(now), rules.CancelCutoff.Milliseconds(), string(f), op,
@@ -208,7 +208,7 @@ redis.call('HSET', KEYS[1], 'outcome_by', ARGV[4])
 return {'ok', redis.call('HGETALL', KEYS[1])}
 `)
 
-// SetOutcome implements flows.OfficeHoursStore.
+// SetOutcome implements officehours.Store.
 func (r *Redis) SetOutcome(ctx context.Context, id flows.BookingID, outcome flows.BookingStatus, by string, now time.Time) (flows.Booking, error) {
 	switch outcome {
 	case flows.StatusHeld, flows.StatusNoShow, flows.StatusMentorCancelled:
@@ -233,7 +233,7 @@ if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'comment', ARGV[5]) end
 return {'ok', redis.call('HGETALL', KEYS[1])}
 `)
 
-// RateBooking implements flows.OfficeHoursStore.
+// RateBooking implements officehours.Store.
 func (r *Redis) RateBooking(ctx context.Context, id flows.BookingID, f flows.FounderID, rating int, comment string, now time.Time) (flows.Booking, error) {
 	if rating < 0 || rating > 5 {
 		return flows.Booking{}, fmt.Errorf("rating %d: want 1 to 5", rating)
@@ -245,7 +245,7 @@ func (r *Redis) RateBooking(ctx context.Context, id flows.BookingID, f flows.Fou
 	return bookingOf(hashOf(v[0]))
 }
 
-// Booking implements flows.OfficeHoursStore.
+// Booking implements officehours.Store.
 func (r *Redis) Booking(ctx context.Context, id flows.BookingID) (flows.Booking, error) {
 	h, err := r.rdb.HGetAll(ctx, r.ohKey("booking:"+string(id))).Result()
 	if err != nil {
@@ -257,7 +257,7 @@ func (r *Redis) Booking(ctx context.Context, id flows.BookingID) (flows.Booking,
 	return bookingOf(h)
 }
 
-// FounderBookings implements flows.OfficeHoursStore.
+// FounderBookings implements officehours.Store.
 func (r *Redis) FounderBookings(ctx context.Context, f flows.FounderID, from time.Time) ([]flows.Booking, error) {
 	l, err := r.hashesBetween(ctx, "fbook:"+string(f), "booking", "("+ms(from), "+inf")
 	if err != nil {
@@ -266,7 +266,7 @@ func (r *Redis) FounderBookings(ctx context.Context, f flows.FounderID, from tim
 	return bookingsOf(l)
 }
 
-// Bookings implements flows.OfficeHoursStore.
+// Bookings implements officehours.Store.
 func (r *Redis) Bookings(ctx context.Context, from, to time.Time) ([]flows.Booking, error) {
 	l, err := r.hashesBetween(ctx, "bookings", "booking", ms(from), "("+ms(to))
 	if err != nil {
@@ -275,7 +275,7 @@ func (r *Redis) Bookings(ctx context.Context, from, to time.Time) ([]flows.Booki
 	return bookingsOf(l)
 }
 
-// JoinWaitlist implements flows.OfficeHoursStore.
+// JoinWaitlist implements officehours.Store.
 func (r *Redis) JoinWaitlist(ctx context.Context, mentor flows.MentorID, f flows.FounderID, now time.Time) (int, error) {
 	key := r.ohKey("wait:" + string(mentor))
 	var rank *redis.IntCmd
@@ -310,7 +310,7 @@ redis.call('HSET', KEYS[1], 'offer_to', next[1], 'offer_until', fmt(now + num(AR
 return {'ok', redis.call('HGETALL', KEYS[1])}
 `)
 
-// OfferSlot implements flows.OfficeHoursStore. While an offer runs it
+// OfferSlot implements officehours.Store. While an offer runs it
 // returns that offer again, so a caller that failed to send it can.
 func (r *Redis) OfferSlot(ctx context.Context, id flows.SlotID, now time.Time, ttl time.Duration) (flows.Slot, flows.FounderID, error) {
 	v, err := r.runOH(ctx, offerSlot, []string{r.ohKey("slot:" + string(id))}, ms(now), ttl.Milliseconds())

@@ -32,7 +32,7 @@ end
 return {'ok', out}
 `)
 
-// PastSessions implements flows.OfficeHoursStore.
+// PastSessions implements officehours.Store.
 func (r *Redis) PastSessions(ctx context.Context, mentor flows.MentorID, f flows.FounderID, before time.Time, max int) ([]flows.Booking, error) {
 	if max <= 0 {
 		return nil, nil

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
-var _ flows.OfficeHoursStore = (*store.Redis)(nil)
+var _ officehours.Store = (*store.Redis)(nil)
 
 // ohNow is a Wednesday; the slots of these tests are the week after.
 var ohNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)

@@ -15,7 +15,7 @@ import (
 // another writer made progress, so this is only reached under a storm.
 const maxUpdateAttempts = 50
 
-// UpdateApplication implements flows.ReviewStore optimistically: read
+// UpdateApplication implements application.ReviewStore optimistically: read
 // the application, let fn decide, and write only if the stored JSON is
 // still the one read (a compare-and-set script); else read again. That is
 // two round trips, plus one to find the owner the first time an ID is seen.
@@ -90,7 +90,7 @@ func (r *Redis) owner(ctx context.Context, id string) (flows.FounderID, error) {
 // maxOwners bounds the owner cache; a hub has far fewer applications.
 const maxOwners = 100_000
 
-// UpdateSession implements flows.ReviewStore on the session's version check.
+// UpdateSession implements application.ReviewStore on the session's version check.
 func (r *Redis) UpdateSession(ctx context.Context, f flows.FounderID, fn func(*flows.Session) error) (flows.Session, error) {
 	for range maxUpdateAttempts {
 		s, ver, _, err := r.LoadSession(ctx, f, "")

@@ -116,7 +116,7 @@ func (c *Console) send(ctx context.Context, ev flows.Event) error {
 	for _, r := range res.Replies {
 		c.print(r)
 	}
-	for _, d := range res.Documents {
+	for _, d := range res.Documents() {
 		fmt.Fprintf(c.out, "\n📎 %s (%d bytes)\n", d.Name, len(d.Data))
 	}
 	return nil

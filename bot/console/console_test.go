@@ -11,17 +11,22 @@ import (
 
 	"github.com/startgate/founderbot/bot/console"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
 func newEngine(t *testing.T) (*flows.Engine, *storetest.Env) {
 	t.Helper()
 	env := storetest.New(t)
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return flows.NewEngine(env.Store, cat, flows.Config{Hub: "StartGate"}, slog.New(slog.DiscardHandler)), env
+	eng := flows.NewEngine(env.Store, cat, flows.Config{Hub: "StartGate"}, slog.New(slog.DiscardHandler))
+	if err := eng.Register(application.NewForm(env.Store, application.FormConfig{}).Conversation()); err != nil {
+		t.Fatal(err)
+	}
+	return eng, env
 }
 
 // TestConsoleApplication completes an application typing numbers for the

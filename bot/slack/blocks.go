@@ -7,6 +7,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 )
 
 // Action IDs of the application message's buttons; their value is the
@@ -155,7 +156,7 @@ func (s *Staff) infoBlock(q flows.InfoRequest) slackapi.Block {
 func (s *Staff) buttons(a flows.Application) *slackapi.ActionBlock {
 	var els []slackapi.BlockElement
 	for _, d := range decisions {
-		if !flows.CanMove(a.Status, d.to) {
+		if !application.CanMove(a.Status, d.to) {
 			continue
 		}
 		b := slackapi.NewButtonBlockElement(d.action, a.ID, plain(s.t(buttonLabel(d.action)), maxPlainLabel))

@@ -13,6 +13,8 @@ import (
 	"github.com/startgate/founderbot/bot/slack/slacktest"
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // withBroadcast enables broadcasts on e's store, following them every few
@@ -239,7 +241,7 @@ func TestBroadcastRefusals(t *testing.T) {
 // TestBroadcastTexts: the founders' header renders in every language, and
 // the staff texts with every value they use.
 func TestBroadcastTexts(t *testing.T) {
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages(), officehours.Messages(), Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +263,7 @@ func TestBroadcastTexts(t *testing.T) {
 	}
 }
 
-// pagedReview lists apps newest first, a page at a time, like flows.Review.
+// pagedReview lists apps newest first, a page at a time, like application.Review.
 type pagedReview struct {
 	Review
 	apps []flows.Application

@@ -11,6 +11,9 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/catalogtest"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // usedIDs lists every staff message ID the package can ask for: literal
@@ -40,7 +43,7 @@ func usedIDs(t *testing.T) map[string]bool {
 	}
 	for _, d := range decisions {
 		ids[buttonLabel(d.action)] = true
-		if flows.CanMove(flows.StatusSubmitted, d.to) {
+		if application.CanMove(flows.StatusSubmitted, d.to) {
 			ids["staff_already_"+string(d.to)] = true
 		}
 	}
@@ -85,7 +88,7 @@ func staffCatalog(t *testing.T, lang string) map[string]any {
 	all := map[string]any{}
 	for _, name := range staffCatalogFiles {
 		var m map[string]any
-		if _, err := toml.DecodeFile(filepath.Join("..", "..", "flows", "locales", name+"."+lang+".toml"), &m); err != nil {
+		if _, err := toml.DecodeFile(filepath.Join("locales", name+"."+lang+".toml"), &m); err != nil {
 			t.Fatalf("staff catalog %s.%s: %v", name, lang, err)
 		}
 		for id, v := range m {
@@ -123,7 +126,7 @@ func TestStaffCatalogs(t *testing.T) {
 // TestFounderLabelsExist: the field and choice labels staff see come
 // from the founders' catalog; they must exist in every language.
 func TestFounderLabelsExist(t *testing.T) {
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages(), officehours.Messages(), Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +151,7 @@ func TestFounderLabelsExist(t *testing.T) {
 
 // TestModalTexts: Slack refuses modal titles and buttons over 24 characters.
 func TestModalTexts(t *testing.T) {
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages(), officehours.Messages(), Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,4 +164,23 @@ func TestModalTexts(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCatalogs runs the checks every package's catalogs get on the
+// staff side's: the staff texts and the broadcasts' header for founders.
+func TestCatalogs(t *testing.T) {
+	used := usedIDs(t)
+	used["broadcast_header"] = true
+	catalogtest.Check(t, catalogtest.Catalog{
+		Own:     Messages(),
+		Uses:    []flows.Messages{flows.GeneralMessages(), application.Messages(), officehours.Messages()},
+		Used:    used,
+		MinUsed: 80,
+		Data: []any{"Hub", "StartGate", "Name", "Salma", "Command", "x", "ID", "A-7F3K", "Status", "ok",
+			"Startup", "Acme", "Date", "2026-11-25", "Total", 10, "N", 3, "Value", "v", "Label", "L",
+			"Min", 2, "Max", 80, "Note", "n", "New", 1, "Answered", 2, "Waiting", 3, "OnFounders", 4, "Sector", "Mobility",
+			"When", "Thu 10:00", "Mentor", "Karim", "Founder", "Acme", "Slot", "S12", "Outcome", "Held", "Old", "Wed",
+			"Stage", "Seed", "Topic", "Tech", "Place", "room Atlas", "Slack", "@karim", "Telegram", "@karim_b",
+			"Held", 1, "NoShow", 0, "Rating", "4/5", "Comment", " great", "Sent", 1, "Failed", 2, "Unreachable", 3},
+	})
 }

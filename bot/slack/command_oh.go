@@ -44,7 +44,7 @@ func parseMentor(rest string) (Command, error) {
 // parseSlots reads `slots add [spec] | list [mentor] [week] | cancel
 // <slot>`; a bare `slots` lists this week's, `slots add` alone opens the
 // form. Specs are parsed later, in the hub's time zone, by
-// flows.ParseSlotsAdd and flows.ParseSlotsList.
+// officehours.ParseSlotsAdd and officehours.ParseSlotsList.
 func parseSlots(rest string) (Command, error) {
 	c := Command{Name: CmdSlots, Action: ActList}
 	tok, rest := next(rest)

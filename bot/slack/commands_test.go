@@ -11,6 +11,7 @@ import (
 
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 )
 
 // seed stores n submitted applications straight into the store, the
@@ -32,7 +33,7 @@ func (e *env) seed(n int, edit func(i int, a *flows.Application)) []flows.Applic
 		if err := e.store.Store.ReserveApplicationID(ctx, a.ID, f, at); err != nil {
 			e.t.Fatal(err)
 		}
-		if err := e.store.Store.SaveSession(ctx, f, "", 0, flows.Session{Lang: "en", OpenApp: a.ID}, &a); err != nil {
+		if err := e.store.Store.SaveSession(ctx, f, "", 0, application.WithOpenApp(flows.Session{Lang: "en"}, a.ID), &a); err != nil {
 			e.t.Fatal(err)
 		}
 		out = append(out, a)
@@ -216,7 +217,7 @@ type slowReview struct {
 	release chan struct{}
 }
 
-func (r *slowReview) Stats(ctx context.Context) (flows.Stats, error) {
+func (r *slowReview) Stats(ctx context.Context) (application.Stats, error) {
 	<-r.release
 	return r.Review.Stats(ctx)
 }

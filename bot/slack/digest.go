@@ -8,6 +8,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 )
 
 // maxDigestItems bounds the applications listed by name in a digest; the
@@ -15,7 +16,7 @@ import (
 const maxDigestItems = 15
 
 // PostDigest posts the daily digest to the staff channel.
-func (s *Staff) PostDigest(ctx context.Context, d flows.Digest) error {
+func (s *Staff) PostDigest(ctx context.Context, d application.Digest) error {
 	title := s.t("staff_digest_title", "Date", s.date(d.Until))
 	blocks := []slackapi.Block{section(title),
 		section(s.t("staff_digest_counts", "New", len(d.New), "Answered", len(d.Answered), "Waiting", d.Waiting, "OnFounders", d.OnFounders))}

@@ -10,9 +10,10 @@
 // Either way requests are acknowledged within Slack's three seconds and
 // slower work goes on in the background; Staff.Wait waits for it.
 //
-// Decisions go through flows.Review, which settles races between staff
+// Decisions go through application.Review, which settles races between staff
 // members; the founder is told through a Deliver func (Telegram). Staff
-// texts come from the catalogs flows/locales/staff.<lang>.toml, written in
+// texts come from this package's catalogs locales/staff.<lang>.toml (see
+// Messages), written in
 // Slack mrkdwn; every value is escaped here (& < >) so that text founders
 // typed can never ping a channel.
 //
@@ -21,7 +22,8 @@
 // bookings, cancellations and moves (Staff.Bookings) get a line in the
 // staff channel and a direct message to the mentor, with buttons to
 // record what became of the session. Those texts are in
-// flows/locales/staffoh.<lang>.toml.
+// locales/staffoh.<lang>.toml. Founders' events reach the package as the
+// notifications of their turn (Staff.Notify).
 //
 // slack-go is imported as slackapi so that this package can keep the name
 // slack.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 )
 
 const founderChat = 1001
@@ -157,10 +158,10 @@ func TestRequestInfoAndAnswer(t *testing.T) {
 
 	// The founder's next message answers; the transport hands it to Answered.
 	res, err := e.eng.Handle(context.Background(), flows.Event{Founder: a.Founder, Kind: flows.KindText, Text: "120 students <!here>"})
-	if err != nil || res.Answered == nil {
+	if err != nil || application.AnsweredIn(res) == nil {
 		t.Fatalf("answer not recorded: %v, %+v", err, res)
 	}
-	e.staff.Answered(context.Background(), *res.Answered)
+	e.staff.Answered(context.Background(), *application.AnsweredIn(res))
 	e.staff.Wait()
 
 	var thread []string

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 func newTestServer(t *testing.T, h http.Handler) string {
@@ -126,7 +128,7 @@ func TestEscapingAndClipping(t *testing.T) {
 }
 
 func TestAgeAndWho(t *testing.T) {
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages(), officehours.Messages(), Messages())
 	if err != nil {
 		t.Fatal(err)
 	}

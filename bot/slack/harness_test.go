@@ -19,6 +19,8 @@ import (
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/bot/telegram/telegramtest"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -42,7 +44,7 @@ type env struct {
 	store  *storetest.Env
 	cat    *flows.Catalog
 	eng    *flows.Engine
-	review *flows.Review
+	review *application.Review
 	staff  *Staff
 	srv    *httptest.Server
 	hooks  *hooks
@@ -61,7 +63,7 @@ func withStaffUsers(users ...string) envOption {
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages(), officehours.Messages(), Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,10 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		return tg.Send(ctx, chat, o.Reply)
 	}
 	e.eng = flows.NewEngine(e.store.Store, cat, flows.Config{Hub: "StartGate"}, log)
-	e.review = flows.NewReview(e.store.Store, cat, flows.ReviewConfig{Hub: "StartGate", NextSteps: "Kick-off on Monday."})
+	if err := e.eng.Register(application.NewForm(e.store.Store, application.FormConfig{Hub: "StartGate"}).Conversation()); err != nil {
+		t.Fatal(err)
+	}
+	e.review = application.NewReview(e.store.Store, cat, application.ReviewConfig{Hub: "StartGate", NextSteps: "Kick-off on Monday."})
 	cfg.APIURL = e.slack.APIURL()
 	e.staff, err = New(cfg, e.review, cat, deliver, log)
 	if err != nil {
@@ -126,10 +131,10 @@ func (e *env) apply(tgID int64, handle string, answers map[string]string) flows.
 			}
 		}
 	}
-	if err != nil || res.Submitted == nil {
+	if err != nil || application.SubmittedIn(res) == nil {
 		e.t.Fatalf("application not submitted (err %v); last replies: %+v", err, res.Replies)
 	}
-	return *res.Submitted
+	return *application.SubmittedIn(res)
 }
 
 func answers(startup string) map[string]string {

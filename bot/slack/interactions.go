@@ -7,6 +7,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 )
 
 // The modal's one input: the reason of a rejection, or the question.
@@ -105,8 +106,8 @@ func (s *Staff) openModal(ctx context.Context, trigger, id string, to flows.Stat
 		say(s.decisionError(ctx, err, id))
 		return
 	}
-	if !flows.CanMove(a.Status, to) {
-		te := &flows.TransitionError{ID: a.ID, From: a.Status, To: to}
+	if !application.CanMove(a.Status, to) {
+		te := &application.TransitionError{ID: a.ID, From: a.Status, To: to}
 		if n := len(a.Audit); n > 0 {
 			te.Last = &a.Audit[n-1]
 		}

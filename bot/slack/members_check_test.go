@@ -10,6 +10,8 @@ import (
 
 	"github.com/startgate/founderbot/bot/slack/slacktest"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // TestCheckChannel checks the review's finding: with SLACK_STAFF_USERS
@@ -17,7 +19,7 @@ import (
 // application (e-mail, phone, pitch) is posted there. The channel must be
 // private and unshared in every mode.
 func TestCheckChannel(t *testing.T) {
-	cat, err := flows.NewCatalog("en")
+	cat, err := flows.NewCatalog("en", application.Messages(), officehours.Messages(), Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func TestCheckChannel(t *testing.T) {
 		}
 		sl := slacktest.New(t, opts...)
 		s, err := New(Config{BotToken: slacktest.Token, SigningSecret: "x", APIURL: sl.APIURL(), Channel: "C0STAFF",
-			StaffUsers: tt.users, Lang: "en", TZ: time.UTC}, flows.NewReview(nil, cat, flows.ReviewConfig{}), cat,
+			StaffUsers: tt.users, Lang: "en", TZ: time.UTC}, application.NewReview(nil, cat, application.ReviewConfig{}), cat,
 			func(context.Context, flows.Outgoing) error { return nil }, log)
 		if err != nil {
 			t.Fatal(err)

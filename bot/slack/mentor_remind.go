@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
-// MentorReminder implements flows.MentorNotifier: a DM to the mentor a day
+// MentorReminder implements officehours.MentorNotifier: a DM to the mentor a day
 // and an hour before a session, with what they need to prepare: who, the
 // agenda, and how their earlier sessions together went (outcomes only).
-func (s *Staff) MentorReminder(ctx context.Context, r flows.MentorReminder) error {
+func (s *Staff) MentorReminder(ctx context.Context, r officehours.MentorReminder) error {
 	if r.Mentor.SlackUser == "" {
 		return nil // a mentor without Slack: nobody to remind here
 	}

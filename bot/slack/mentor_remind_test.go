@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // TestMentorReminder: the mentor's DMs carry the session, the agenda and
@@ -21,10 +22,10 @@ func TestMentorReminder(t *testing.T) {
 	m := flows.Mentor{ID: "M1", Name: "Karim", SlackUser: bob}
 	prev := flows.Booking{ID: "B-0001", Start: start.AddDate(0, 0, -14), End: start.AddDate(0, 0, -14).Add(30 * time.Minute),
 		Status: flows.StatusHeld, Rating: 5, Comment: "Very useful"}
-	if err := e.staff.MentorReminder(ctx, flows.MentorReminder{Booking: b, Mentor: m, Before: 24 * time.Hour, Previous: []flows.Booking{prev}}); err != nil {
+	if err := e.staff.MentorReminder(ctx, officehours.MentorReminder{Booking: b, Mentor: m, Before: 24 * time.Hour, Previous: []flows.Booking{prev}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.staff.MentorReminder(ctx, flows.MentorReminder{Booking: b, Mentor: m, Before: time.Hour}); err != nil {
+	if err := e.staff.MentorReminder(ctx, officehours.MentorReminder{Booking: b, Mentor: m, Before: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	ch, ok := e.slack.DM(bob)
@@ -50,7 +51,7 @@ func TestMentorReminder(t *testing.T) {
 		t.Errorf("hour-before DM:\n%s", hour)
 	}
 	// A mentor without Slack is skipped, not an error.
-	if err := e.staff.MentorReminder(ctx, flows.MentorReminder{Booking: b, Mentor: flows.Mentor{ID: "M2"}, Before: time.Hour}); err != nil {
+	if err := e.staff.MentorReminder(ctx, officehours.MentorReminder{Booking: b, Mentor: flows.Mentor{ID: "M2"}, Before: time.Hour}); err != nil {
 		t.Errorf("mentor without Slack: %v", err)
 	}
 }

@@ -10,22 +10,23 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
-// OfficeHours is the office-hours service staff act through; *flows.OfficeHours has it.
+// OfficeHours is the office-hours service staff act through; *officehours.OfficeHours has it.
 type OfficeHours interface {
-	Config() flows.OfficeHoursConfig
+	Config() officehours.Config
 	AddMentor(ctx context.Context, m flows.Mentor) (flows.Mentor, error)
 	EditMentor(ctx context.Context, m flows.Mentor) (flows.Mentor, error)
-	RemoveMentor(ctx context.Context, ref string, by flows.Actor) (flows.Mentor, flows.StaffResult, error)
+	RemoveMentor(ctx context.Context, ref string, by flows.Actor) (flows.Mentor, officehours.StaffResult, error)
 	Mentors(ctx context.Context) ([]flows.Mentor, error)
 	FindMentor(ctx context.Context, ref string) (flows.Mentor, error)
-	AddSlots(ctx context.Context, req flows.SlotsRequest) (flows.Mentor, []flows.Slot, error)
+	AddSlots(ctx context.Context, req officehours.SlotsRequest) (flows.Mentor, []flows.Slot, error)
 	ListSlots(ctx context.Context, mentor string, from, to time.Time) ([]flows.SlotListing, error)
-	CancelSlot(ctx context.Context, id flows.SlotID, by flows.Actor) (flows.Slot, flows.StaffResult, error)
+	CancelSlot(ctx context.Context, id flows.SlotID, by flows.Actor) (flows.Slot, officehours.StaffResult, error)
 	Booking(ctx context.Context, id flows.BookingID) (flows.Booking, error)
-	RecordOutcome(ctx context.Context, id flows.BookingID, outcome flows.BookingStatus, by flows.Actor) (flows.Booking, flows.StaffResult, error)
-	Stats(ctx context.Context, from, to time.Time) (flows.OfficeHoursStats, error)
+	RecordOutcome(ctx context.Context, id flows.BookingID, outcome flows.BookingStatus, by flows.Actor) (flows.Booking, officehours.StaffResult, error)
+	Stats(ctx context.Context, from, to time.Time) (officehours.Stats, error)
 }
 
 // SendDocument sends a file to a founder (Telegram sendDocument); nil: files are not sent.
@@ -71,13 +72,13 @@ var outcomes = []struct {
 var bookingIDPattern = regexp.MustCompile(`^B-[0-9A-Z]{4,12}$`)
 
 // Bookings tells staff and mentors about founders' office-hours changes
-// (flows.Result.Bookings): a line in the staff channel for each, and a
+// (officehours.BookingEvent notifications): a line in the staff channel for each, and a
 // direct message to the mentor. It returns at once; failures are logged.
-func (s *Staff) Bookings(ctx context.Context, events []flows.BookingEvent) {
+func (s *Staff) Bookings(ctx context.Context, events []officehours.BookingEvent) {
 	if len(events) == 0 {
 		return
 	}
-	events = append([]flows.BookingEvent(nil), events...)
+	events = append([]officehours.BookingEvent(nil), events...)
 	s.goBG(ctx, workTimeout, func(ctx context.Context) {
 		for _, ev := range events {
 			s.relay(ctx, ev)
@@ -87,7 +88,7 @@ func (s *Staff) Bookings(ctx context.Context, events []flows.BookingEvent) {
 
 // relay posts one event's line in the staff channel, unless a notice
 // covers it (channelLine), and tells the mentor.
-func (s *Staff) relay(ctx context.Context, ev flows.BookingEvent) {
+func (s *Staff) relay(ctx context.Context, ev officehours.BookingEvent) {
 	var err error
 	if line, ok := s.channelLine(ctx, ev); ok {
 		_, _, err = s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(clip(line, maxFallback), false),
@@ -96,12 +97,12 @@ func (s *Staff) relay(ctx context.Context, ev flows.BookingEvent) {
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack booking line not posted", "booking", ev.Booking.ID, "kind", ev.Kind, "err", err)
 	}
-	if ev.Mentor.SlackUser == "" || ev.Kind == flows.EventOutcome {
+	if ev.Mentor.SlackUser == "" || ev.Kind == officehours.EventOutcome {
 		return
 	}
 	text := s.mentorText(ev)
 	blocks := []slackapi.Block{section(text)}
-	if ev.Booking.Active() && (ev.Kind == flows.EventBooked || ev.Kind == flows.EventRescheduled) {
+	if ev.Booking.Active() && (ev.Kind == officehours.EventBooked || ev.Kind == officehours.EventRescheduled) {
 		blocks = append(blocks, contextText(s.t("staff_oh_dm_outcome_hint")), s.outcomeButtons(ev.Booking.ID))
 	}
 	if err := s.dm(ctx, ev.Mentor.SlackUser, text, blocks...); err != nil {
@@ -139,7 +140,7 @@ func (s *Staff) outcomeButtons(id flows.BookingID) *slackapi.ActionBlock {
 // applyResult carries out what a staff action changed: each founder's
 // message goes into the outbox, its calendar file and the events follow
 // in the background.
-func (s *Staff) applyResult(ctx context.Context, res flows.StaffResult) {
+func (s *Staff) applyResult(ctx context.Context, res officehours.StaffResult) {
 	for _, n := range res.Notices {
 		if s.oh.enqueue != nil {
 			if err := s.oh.enqueue(ctx, n.Key, n.Outgoing); err != nil {
@@ -206,7 +207,7 @@ func (s *Staff) outcomeAction(ctx context.Context, cb *slackapi.InteractionCallb
 	}
 	s.log.InfoContext(ctx, "slack session outcome", "booking", id, "outcome", outcomes[i].status, "by", user)
 	if ts := cb.Container.MessageTs; channel != "" && ts != "" {
-		text := s.mentorText(flows.BookingEvent{Kind: flows.EventBooked, Booking: b})
+		text := s.mentorText(officehours.BookingEvent{Kind: officehours.EventBooked, Booking: b})
 		done := s.t("staff_oh_outcome_recorded", "Outcome", s.outcomeName(b.Status), "Name", mention(user), "Date", s.date(s.cfg.Now()))
 		if err := s.update(ctx, channel, ts, slackapi.MsgOptionText(clip(text, maxFallback), false),
 			slackapi.MsgOptionBlocks(section(text), contextText(done))); err != nil {
@@ -221,7 +222,7 @@ func (s *Staff) outcomeAction(ctx context.Context, cb *slackapi.InteractionCallb
 // unexpected errors are logged here and shown as a generic apology.
 func (s *Staff) ohError(ctx context.Context, err error) string {
 	var overlap *flows.SlotOverlapError
-	var spec *flows.SlotSpecError
+	var spec *officehours.SlotSpecError
 	switch {
 	case errors.As(err, &overlap):
 		return s.t("staff_oh_err_overlap", "Slot", overlap.Existing.ID, "When", s.when(overlap.Existing.Start, overlap.Existing.End))

@@ -8,6 +8,8 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // TestOfficeHoursCatalogsRender renders every office-hours staff message
@@ -15,7 +17,7 @@ import (
 // value, no markup of its own that could ping or break mrkdwn, and the
 // form's title and buttons within Slack's 24 characters.
 func TestOfficeHoursCatalogsRender(t *testing.T) {
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages(), officehours.Messages(), Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,7 @@ func TestOfficeHoursCatalogsRender(t *testing.T) {
 		"Rating", "4/5", "Comment", " great"}
 	for _, lang := range flows.Languages {
 		var m map[string]any
-		if _, err := toml.DecodeFile(filepath.Join("..", "..", "flows", "locales", "staffoh."+lang+".toml"), &m); err != nil {
+		if _, err := toml.DecodeFile(filepath.Join("locales", "staffoh."+lang+".toml"), &m); err != nil {
 			t.Fatal(err)
 		}
 		for id, v := range m {

@@ -3,7 +3,7 @@ package slack
 import (
 	"context"
 
-	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // churnNotice is the founder's cancellation, within 7 days, from which
@@ -16,12 +16,12 @@ const churnNotice = 2
 
 // channelLine is the staff channel's line about ev, or false when ev is
 // part of a founder's repeated cycles that a notice already covers.
-func (s *Staff) channelLine(ctx context.Context, ev flows.BookingEvent) (string, bool) {
+func (s *Staff) channelLine(ctx context.Context, ev officehours.BookingEvent) (string, bool) {
 	b := ev.Booking
-	if ev.Kind != flows.EventBooked && ev.Kind != flows.EventCancelled || b.FounderCancels < churnNotice {
+	if ev.Kind != officehours.EventBooked && ev.Kind != officehours.EventCancelled || b.FounderCancels < churnNotice {
 		return s.eventLine(ev), true
 	}
-	if ev.Kind == flows.EventCancelled && b.FounderCancels == churnNotice {
+	if ev.Kind == officehours.EventCancelled && b.FounderCancels == churnNotice {
 		return s.t("staff_oh_event_churn", "ID", b.ID, "Founder", s.founderLabel(b), "Mentor", s.mentorName(ev.Mentor, b.Mentor),
 			"When", s.when(b.Start, b.End), "N", b.FounderCancels, "Command", esc(s.cfg.Command)), true
 	}

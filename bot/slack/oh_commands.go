@@ -9,6 +9,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // maxListBlocks keeps a list within Slack's 50 blocks per message.
@@ -135,9 +136,9 @@ func (s *Staff) hubTZ() *time.Location {
 }
 
 func (s *Staff) slotsAdd(ctx context.Context, user, args string) *reply {
-	req, err := flows.ParseSlotsAdd(args, s.hubTZ())
+	req, err := officehours.ParseSlotsAdd(args, s.hubTZ())
 	if err != nil {
-		return ephemeral(s.ohError(ctx, err) + "\n" + s.t("staff_usage", "Value", code(s.cfg.Command+" "+flows.SlotsAddUsage)))
+		return ephemeral(s.ohError(ctx, err) + "\n" + s.t("staff_usage", "Value", code(s.cfg.Command+" "+officehours.SlotsAddUsage)))
 	}
 	m, slots, err := s.oh.svc.AddSlots(ctx, req)
 	if err != nil {
@@ -153,7 +154,7 @@ func (s *Staff) slotsAdd(ctx context.Context, user, args string) *reply {
 }
 
 func (s *Staff) slotsList(ctx context.Context, args string) *reply {
-	mentor, from, to, err := flows.ParseSlotsList(args, s.cfg.Now(), s.hubTZ())
+	mentor, from, to, err := officehours.ParseSlotsList(args, s.cfg.Now(), s.hubTZ())
 	if err != nil {
 		return ephemeral(s.ohError(ctx, err))
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // TestBookCancelCyclesBounded replays the review's finding: with a mentor
@@ -38,12 +39,12 @@ func TestBookCancelCyclesBounded(t *testing.T) {
 		}
 		res = e.founder(flows.Event{Kind: flows.KindText, Text: "Pricing of our B2B offer."})
 		res = e.press(res, e.cat.T("en", "book_btn_confirm"))
-		if len(res.Bookings) != 1 {
+		if len(officehours.EventsIn(res)) != 1 {
 			refused = res.Replies[0].Text
 			break
 		}
-		res = e.founder(flows.Event{Kind: flows.KindButton, Data: "oh:cy:" + string(res.Bookings[0].Booking.ID)})
-		if len(res.Bookings) != 1 {
+		res = e.founder(flows.Event{Kind: flows.KindButton, Data: "oh:cy:" + string(officehours.EventsIn(res)[0].Booking.ID)})
+		if len(officehours.EventsIn(res)) != 1 {
 			refused = res.Replies[0].Text
 			break
 		}

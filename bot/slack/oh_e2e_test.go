@@ -12,6 +12,7 @@ import (
 	"github.com/startgate/founderbot/bot/slack/slacktest"
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 const karim = "U0KARIM" // the mentor's Slack user, not staff
@@ -21,7 +22,7 @@ const karim = "U0KARIM" // the mentor's Slack user, not staff
 // recorded (and delivered at once) as the worker would.
 type ohEnv struct {
 	*env
-	oh *flows.OfficeHours
+	oh *officehours.OfficeHours
 	tg *telegram.Telegram
 
 	mu     sync.Mutex
@@ -31,8 +32,10 @@ type ohEnv struct {
 func newOHEnv(t *testing.T) *ohEnv {
 	e := &ohEnv{env: newEnv(t)}
 	log := slog.New(slog.DiscardHandler)
-	e.oh = flows.NewOfficeHours(e.store.Store, e.store.Store, e.cat, flows.OfficeHoursConfig{Hub: "StartGate", TZ: time.UTC}, log)
-	e.eng.OfficeHours = e.oh
+	e.oh = officehours.New(e.store.Store, e.store.Store, e.cat, officehours.Config{Hub: "StartGate", TZ: time.UTC}, log)
+	if err := e.eng.Register(e.oh.Conversation()); err != nil {
+		t.Fatal(err)
+	}
 	var err error
 	if e.tg, err = telegram.New(telegram.Config{Token: tgToken, APIURL: e.env.tg.URL(), Rate: -1}, nil, nil, log); err != nil {
 		t.Fatal(err)
@@ -67,12 +70,12 @@ func (e *ohEnv) founder(ev flows.Event) flows.Result {
 			e.t.Fatal(err)
 		}
 	}
-	for _, d := range res.Documents {
+	for _, d := range res.Documents() {
 		if err := e.tg.SendDocument(ctx, founderChat, d); err != nil {
 			e.t.Fatal(err)
 		}
 	}
-	e.staff.Bookings(ctx, res.Bookings)
+	e.staff.Bookings(ctx, officehours.EventsIn(res))
 	return res
 }
 
@@ -198,10 +201,10 @@ func TestOfficeHoursEndToEnd(t *testing.T) {
 	agenda := "Our seed round: valuation & <b>terms</b>."
 	res = e.founder(flows.Event{Kind: flows.KindText, Text: agenda})
 	res = e.press(res, e.cat.T("en", "book_btn_confirm"))
-	if len(res.Bookings) != 1 || res.Bookings[0].Kind != flows.EventBooked {
-		t.Fatalf("booking events %+v; want one booked", res.Bookings)
+	if len(officehours.EventsIn(res)) != 1 || officehours.EventsIn(res)[0].Kind != officehours.EventBooked {
+		t.Fatalf("booking events %+v; want one booked", officehours.EventsIn(res))
 	}
-	b := res.Bookings[0].Booking
+	b := officehours.EventsIn(res)[0].Booking
 	msgs := e.env.tg.WaitMessages(t, founderChat, 1, wait)
 	var booked bool
 	for _, m := range msgs {
@@ -314,7 +317,7 @@ func TestOfficeHoursOff(t *testing.T) {
 	}
 }
 
-var _ OfficeHours = (*flows.OfficeHours)(nil)
+var _ OfficeHours = (*officehours.OfficeHours)(nil)
 
 // book has the founder book the first free time of the first mentor
 // and returns the booking.
@@ -326,11 +329,11 @@ func (e *ohEnv) book(agenda string) flows.Booking {
 	}
 	res = e.founder(flows.Event{Kind: flows.KindText, Text: agenda})
 	res = e.press(res, e.cat.T("en", "book_btn_confirm"))
-	if len(res.Bookings) != 1 {
-		e.t.Fatalf("booking events %+v; want one", res.Bookings)
+	if len(officehours.EventsIn(res)) != 1 {
+		e.t.Fatalf("booking events %+v; want one", officehours.EventsIn(res))
 	}
 	e.staff.Wait()
-	return res.Bookings[0].Booking
+	return officehours.EventsIn(res)[0].Booking
 }
 
 // TestStaffCancellationsTellFounders: `slots cancel` on a booked slot and

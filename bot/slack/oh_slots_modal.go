@@ -9,6 +9,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // The slots form: `slots add` without arguments opens it. It builds the
@@ -98,7 +99,7 @@ func (s *Staff) submitSlots(ctx context.Context, cb *slackapi.InteractionCallbac
 	if spec[0] == "" || strings.Contains(spec[0], " ") {
 		return inForm(blockMentor, s.t("staff_oh_err_not_found"))
 	}
-	req, err := flows.ParseSlotsAdd(strings.Join(spec, " "), s.hubTZ())
+	req, err := officehours.ParseSlotsAdd(strings.Join(spec, " "), s.hubTZ())
 	if err != nil {
 		return inForm(blockStart, s.ohError(ctx, err))
 	}

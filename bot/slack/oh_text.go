@@ -6,43 +6,44 @@ import (
 
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/input"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // Office-hours texts for staff and mentors. Their messages are in
 // locales/staffoh.<lang>.toml, Slack mrkdwn like staff's.
 
 // eventLine is the staff channel's one line about a booking event.
-func (s *Staff) eventLine(ev flows.BookingEvent) string {
+func (s *Staff) eventLine(ev officehours.BookingEvent) string {
 	b := ev.Booking
 	data := []any{"ID", b.ID, "Founder", s.founderLabel(b), "Mentor", s.mentorName(ev.Mentor, b.Mentor),
 		"When", s.when(b.Start, b.End), "Name", s.who(ev.By, ""), "Slot", b.Slot, "Outcome", s.outcomeName(b.Status)}
 	switch ev.Kind {
-	case flows.EventBooked:
+	case officehours.EventBooked:
 		return s.t("staff_oh_event_booked", data...)
-	case flows.EventCancelled:
+	case officehours.EventCancelled:
 		return s.t("staff_oh_event_cancelled", data...)
-	case flows.EventRescheduled:
+	case officehours.EventRescheduled:
 		old := "?"
 		if p := ev.Previous; p != nil {
 			old = s.when(p.Start, p.End)
 		}
 		return s.t("staff_oh_event_rescheduled", append(data, "Old", old)...)
-	case flows.EventSlotCancelled:
+	case officehours.EventSlotCancelled:
 		return s.t("staff_oh_event_slot_cancelled", data...)
-	case flows.EventMentorRemoved:
+	case officehours.EventMentorRemoved:
 		return s.t("staff_oh_event_mentor_removed", data...)
-	case flows.EventOutcome:
+	case officehours.EventOutcome:
 		return s.t("staff_oh_event_outcome", data...)
 	}
 	return s.t("staff_oh_event_other", append(data, "Value", s.v(string(ev.Kind)))...)
 }
 
 // mentorText is the mentor's direct message about a booking event.
-func (s *Staff) mentorText(ev flows.BookingEvent) string {
+func (s *Staff) mentorText(ev officehours.BookingEvent) string {
 	b := ev.Booking
 	data := []any{"ID", b.ID, "Founder", s.founderLabel(b), "When", s.when(b.Start, b.End)}
 	switch ev.Kind {
-	case flows.EventBooked, flows.EventRescheduled:
+	case officehours.EventBooked, officehours.EventRescheduled:
 		stage := s.t("staff_none")
 		if b.Who.Stage != "" {
 			stage = s.choice("stage", b.Who.Stage)
@@ -56,15 +57,15 @@ func (s *Staff) mentorText(ev flows.BookingEvent) string {
 			agenda = quote(s.v(clip(b.Agenda, 1500)))
 		}
 		data = append(data, "Stage", stage, "Topic", topic, "Note", agenda, "Place", s.place(b.Place))
-		if ev.Kind == flows.EventRescheduled && ev.Previous != nil {
+		if ev.Kind == officehours.EventRescheduled && ev.Previous != nil {
 			return s.t("staff_oh_dm_rescheduled", append(data, "Old", s.when(ev.Previous.Start, ev.Previous.End))...)
 		}
 		return s.t("staff_oh_dm_booked", data...)
-	case flows.EventCancelled:
+	case officehours.EventCancelled:
 		return s.t("staff_oh_dm_cancelled", data...)
-	case flows.EventSlotCancelled:
+	case officehours.EventSlotCancelled:
 		return s.t("staff_oh_dm_slot_cancelled", data...)
-	case flows.EventMentorRemoved:
+	case officehours.EventMentorRemoved:
 		return s.t("staff_oh_dm_mentor_removed", data...)
 	}
 	return s.t("staff_oh_dm_other", data...)

@@ -8,6 +8,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 )
 
 // Submitted posts a new application to the staff channel and records
@@ -121,18 +122,18 @@ func (s *Staff) decide(ctx context.Context, id string, to flows.Status, user, no
 // decisionError says to staff why a decision was not applied; unexpected
 // errors are logged here and shown as a generic apology.
 func (s *Staff) decisionError(ctx context.Context, err error, id string) string {
-	var te *flows.TransitionError
+	var te *application.TransitionError
 	switch {
 	case errors.As(err, &te):
 		last := te.Last
 		// "Already accepted by @x" only when @x is a staff member who made it so.
-		if last != nil && last.To == te.From && strings.HasPrefix(last.By, actorPrefix) && flows.CanMove(flows.StatusSubmitted, te.From) {
+		if last != nil && last.To == te.From && strings.HasPrefix(last.By, actorPrefix) && application.CanMove(flows.StatusSubmitted, te.From) {
 			return s.t("staff_already_"+string(te.From), "ID", te.ID, "Name", s.who(last.By, last.ByName))
 		}
 		return s.t("staff_cannot_move", "ID", te.ID, "Status", s.statusName(te.From))
 	case errors.Is(err, flows.ErrNotFound):
 		return s.t("staff_not_found", "ID", id)
-	case errors.Is(err, flows.ErrNoteRequired):
+	case errors.Is(err, application.ErrNoteRequired):
 		return s.t("staff_question_required")
 	}
 	s.log.ErrorContext(ctx, "slack decision failed", "app", id, "err", err)

@@ -17,6 +17,8 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // fakeAcker records acks; with refuse it refuses those with a payload,
@@ -179,7 +181,7 @@ func TestRunSocketMode(t *testing.T) {
 	t.Cleanup(srv.Close)
 	wsURL = "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
 
-	cat, err := flows.NewCatalog("en")
+	cat, err := flows.NewCatalog("en", application.Messages(), officehours.Messages(), Messages())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,14 +14,15 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 )
 
-// Review is what staff act through; *flows.Review has it.
+// Review is what staff act through; *application.Review has it.
 type Review interface {
 	Application(ctx context.Context, id string) (flows.Application, error)
 	List(ctx context.Context, status flows.Status, skip, limit int) ([]flows.Application, int, error)
 	Decide(ctx context.Context, id string, to flows.Status, by flows.Actor, note string) (flows.Application, flows.Outgoing, error)
-	Stats(ctx context.Context) (flows.Stats, error)
+	Stats(ctx context.Context) (application.Stats, error)
 	SetStaffMessage(ctx context.Context, id, channel, ts string) error
 }
 

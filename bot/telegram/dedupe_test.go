@@ -11,6 +11,7 @@ import (
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/bot/telegram/telegramtest"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -41,8 +42,11 @@ func TestTokenNeverLogged(t *testing.T) {
 	env := storetest.New(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	cat, _ := flows.NewCatalog("fr")
+	cat, _ := flows.NewCatalog("fr", application.Messages())
 	eng := flows.NewEngine(env.Store, cat, flows.Config{}, log)
+	if err := eng.Register(application.NewForm(env.Store, application.FormConfig{}).Conversation()); err != nil {
+		t.Fatal(err)
+	}
 	// A closed port on loopback: every request fails at once.
 	tg, err := telegram.New(telegram.Config{Token: token, APIURL: "http://127.0.0.1:1", Poll: time.Second}, eng, env.Store, log)
 	if err != nil {
@@ -68,9 +72,12 @@ func TestTokenNeverLogged(t *testing.T) {
 func TestSlowBatchNotCut(t *testing.T) {
 	srv := telegramtest.New(t, token)
 	env := storetest.New(t)
-	cat, _ := flows.NewCatalog("fr")
+	cat, _ := flows.NewCatalog("fr", application.Messages())
 	log := slog.New(slog.DiscardHandler)
 	eng := flows.NewEngine(env.Store, cat, flows.Config{}, log)
+	if err := eng.Register(application.NewForm(env.Store, application.FormConfig{}).Conversation()); err != nil {
+		t.Fatal(err)
+	}
 	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: time.Second, Drain: 500 * time.Millisecond}, eng, env.Store, log)
 	if err != nil {
 		t.Fatal(err)

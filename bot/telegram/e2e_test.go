@@ -13,6 +13,7 @@ import (
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/bot/telegram/telegramtest"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -31,7 +32,7 @@ type bot struct {
 
 func startBot(t *testing.T, srv *telegramtest.Server, env *storetest.Env, log *slog.Logger) *bot {
 	t.Helper()
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +40,9 @@ func startBot(t *testing.T, srv *telegramtest.Server, env *storetest.Env, log *s
 		log = slog.New(slog.DiscardHandler)
 	}
 	eng := flows.NewEngine(env.Store, cat, flows.Config{Hub: "StartGate"}, log)
+	if err := eng.Register(application.NewForm(env.Store, application.FormConfig{}).Conversation()); err != nil {
+		t.Fatal(err)
+	}
 	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: 2 * time.Second, Rate: -1}, eng, env.Store, log)
 	if err != nil {
 		t.Fatal(err)

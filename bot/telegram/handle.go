@@ -62,7 +62,7 @@ func (t *Telegram) handle(ctx context.Context, in incoming) {
 			return
 		}
 	}
-	for _, d := range res.Documents {
+	for _, d := range res.Documents() {
 		if err := t.SendDocument(ctx, in.chatID, d); err != nil {
 			t.log.Error("telegram document", "update", in.ev.UpdateID, "founder", in.ev.Founder, "err", t.redact(err))
 		}

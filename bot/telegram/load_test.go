@@ -21,6 +21,7 @@ import (
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/bot/telegram/telegramtest"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -166,12 +167,15 @@ func startLoadBot(b *testing.B, srv *telegramtest.Server, env *storetest.Env) lo
 	if bin := os.Getenv("FOUNDERBOT_BIN"); bin != "" {
 		return execLoadBot(b, srv, bin)
 	}
-	cat, err := flows.NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", application.Messages())
 	if err != nil {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
 	eng := flows.NewEngine(env.Store, cat, flows.Config{Hub: "StartGate"}, log)
+	if err := eng.Register(application.NewForm(env.Store, application.FormConfig{}).Conversation()); err != nil {
+		b.Fatal(err)
+	}
 	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: 10 * time.Second, Rate: -1}, eng, env.Store, log)
 	if err != nil {
 		b.Fatal(err)

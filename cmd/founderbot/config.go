@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // setting is one environment variable the bot reads.
@@ -72,7 +73,7 @@ type config struct {
 	deadline       time.Time
 	digestCron     string
 	weeklyCron     string
-	officeHours    flows.OfficeHoursConfig
+	officeHours    officehours.Config
 }
 
 type slackConfig struct {
@@ -158,7 +159,7 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 		}
 	}
 	envOrDefault := func(name string) string { v, _ := get(name); return v }
-	if c.officeHours, err = flows.ParseOfficeHoursEnv(envOrDefault, c.hubName, c.hubTZ); err != nil {
+	if c.officeHours, err = parseOfficeHoursEnv(envOrDefault, c.hubName, c.hubTZ); err != nil {
 		return nil, usagef("%v", err)
 	}
 	c.digestCron, _ = get("DIGEST_CRON")
@@ -267,4 +268,72 @@ func parseDeadline(s string, tz *time.Location) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation("2006-01-02", s, tz)
 	return t.AddDate(0, 0, 1), err
+}
+
+// parseOfficeHoursEnv reads the office-hours settings: MAX_UPCOMING_BOOKINGS,
+// CANCEL_CUTOFF (a Go duration), MAX_RESCHEDULES, MAX_BOOKINGS_PER_WEEK,
+// MAX_CANCELS_PER_WEEK, BOOKING_OPEN_TO, BOOKING_WINDOW_DAYS and
+// BOOKING_CONTACT. tz is the parsed HUB_TIMEZONE.
+func parseOfficeHoursEnv(getenv func(string) string, hub string, tz *time.Location) (officehours.Config, error) {
+	cfg := officehours.Config{Hub: hub, TZ: tz, Contact: getenv("BOOKING_CONTACT")}
+	number := func(name string, min, max int) (int, bool, error) {
+		s := getenv(name)
+		if s == "" {
+			return 0, false, nil
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < min || n > max {
+			return 0, false, fmt.Errorf("%s=%q: want a whole number from %d to %d", name, s, min, max)
+		}
+		return n, true, nil
+	}
+	n, ok, err := number("MAX_UPCOMING_BOOKINGS", 1, 100)
+	if err != nil {
+		return cfg, err
+	}
+	if ok {
+		cfg.Rules.MaxUpcoming = n
+	}
+	if n, ok, err = number("MAX_RESCHEDULES", 0, 100); err != nil {
+		return cfg, err
+	}
+	if ok {
+		cfg.Rules.MaxReschedules = n
+		if n == 0 {
+			cfg.Rules.MaxReschedules = -1 // none, not the default
+		}
+	}
+	if n, ok, err = number("MAX_BOOKINGS_PER_WEEK", 1, 100); err != nil {
+		return cfg, err
+	}
+	if ok {
+		cfg.Rules.MaxBookingsPerWeek = n
+	}
+	if n, ok, err = number("MAX_CANCELS_PER_WEEK", 1, 100); err != nil {
+		return cfg, err
+	}
+	if ok {
+		cfg.Rules.MaxCancelsPerWeek = n
+	}
+	if n, ok, err = number("BOOKING_WINDOW_DAYS", 1, 365); err != nil {
+		return cfg, err
+	}
+	if ok {
+		cfg.Rules.Window = time.Duration(n) * 24 * time.Hour
+	}
+	if s := getenv("CANCEL_CUTOFF"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return cfg, fmt.Errorf("CANCEL_CUTOFF=%q: want a duration such as 12h", s)
+		}
+		cfg.Rules.CancelCutoff = d
+	}
+	if s := getenv("BOOKING_OPEN_TO"); s != "" {
+		a := officehours.Audience(strings.ToLower(s))
+		if a != officehours.OpenToApplicants && a != officehours.OpenToAccepted && a != officehours.OpenToAnyone {
+			return cfg, fmt.Errorf("BOOKING_OPEN_TO=%q: want applicants, accepted or anyone", s)
+		}
+		cfg.OpenTo = a
+	}
+	return cfg, nil
 }

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
 
 // seedDemo gives the console's throwaway hub two mentors with slots over
 // the next working days, so a newcomer can apply and then try /book.
 // It runs only on the embedded, in-memory Redis.
-func seedDemo(ctx context.Context, oh *flows.OfficeHours, now time.Time, tz *time.Location) error {
+func seedDemo(ctx context.Context, oh *officehours.OfficeHours, now time.Time, tz *time.Location) error {
 	mentors := []flows.Mentor{
 		{Name: "Karim Benali", Tags: []string{"fundraising", "fintech", "smart_cities"}, Languages: []string{"fr", "ar"}, WeeklyCap: 4,
 			Bio: "Angel investor, 12 years in Moroccan fintech."},
@@ -30,7 +31,7 @@ func seedDemo(ctx context.Context, oh *flows.OfficeHours, now time.Time, tz *tim
 			if wd := start.Weekday(); wd == time.Saturday || wd == time.Sunday {
 				continue
 			}
-			req := flows.SlotsRequest{Mentor: string(m.ID), Start: start, End: start.Add(2 * time.Hour), Every: 30 * time.Minute,
+			req := officehours.SlotsRequest{Mentor: string(m.ID), Start: start, End: start.Add(2 * time.Hour), Every: 30 * time.Minute,
 				Place: flows.Place{Room: "Atlas"}}
 			if _, _, err := oh.AddSlots(ctx, req); err != nil {
 				return fmt.Errorf("demo slots for %s: %w", m.Name, err)

@@ -23,6 +23,8 @@ import (
 	"github.com/startgate/founderbot/bot/slack"
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store"
 )
 
@@ -57,14 +59,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer rdb.Close()
 	st := store.New(rdb, "")
 
-	cat, err := flows.NewCatalog(cfg.lang)
+	cat, err := flows.NewCatalog(cfg.lang, slack.Messages())
 	if err != nil {
 		return err
 	}
 	eng := flows.NewEngine(st, cat, flows.Config{Hub: cfg.hubName}, log)
-	oh := flows.NewOfficeHours(st, st, cat, cfg.officeHours, log)
-	eng.OfficeHours = oh
-	review := flows.NewReview(st, cat, flows.ReviewConfig{Hub: cfg.hubName, NextSteps: cfg.nextSteps, TZ: cfg.hubTZ})
+	rem := application.NewReminders(st, st, cat, application.RemindersConfig{Hub: cfg.hubName, TZ: cfg.hubTZ, Deadline: cfg.deadline})
+	review := application.NewReview(st, cat, application.ReviewConfig{Hub: cfg.hubName, NextSteps: cfg.nextSteps, TZ: cfg.hubTZ})
+	review.Reminders = rem
+	form := application.NewForm(st, application.FormConfig{Hub: cfg.hubName})
+	form.Reminders = rem
+	oh := officehours.New(st, st, cat, cfg.officeHours, log)
+	// The conversations founders have, one line each (with their
+	// messages and jobs); the first is the hub's main one, whose commands
+	// come first in the menu.
+	for _, c := range []flows.Conversation{
+		form.Conversation(),
+		oh.Conversation(),
+	} {
+		if err := eng.Register(c); err != nil {
+			return err
+		}
+	}
 	g, ctx := errgroup.WithContext(ctx)
 
 	if cfg.telegramToken == "" && !cfg.slack.enabled() {
@@ -109,10 +125,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 
 	sched := flows.NewScheduler(st, flows.SchedulerConfig{TZ: cfg.hubTZ}, log)
-	rem := flows.NewReminders(st, st, cat, flows.RemindersConfig{Hub: cfg.hubName, TZ: cfg.hubTZ, Deadline: cfg.deadline})
-	rem.Register(sched)
-	oh.Register(sched)
-	eng.Reminders, review.Reminders = rem, rem
+	sched.HandleAll(eng.Jobs())
 	if staff != nil {
 		if err := schedulePosts(sched, cfg, review, oh, staff); err != nil {
 			return err

@@ -10,6 +10,8 @@ import (
 
 	"github.com/startgate/founderbot/bot/slack"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store"
 )
 
@@ -24,9 +26,7 @@ type engine interface {
 
 // staffSide is what founders' events are told to; *slack.Staff has it.
 type staffSide interface {
-	Submitted(ctx context.Context, a flows.Application)
-	Answered(ctx context.Context, a flows.Application)
-	Bookings(ctx context.Context, events []flows.BookingEvent)
+	Notify(ctx context.Context, n flows.Notification)
 }
 
 // withStaff passes founders' submissions and answers on to staff. Staff
@@ -41,14 +41,8 @@ func (w withStaff) Handle(ctx context.Context, ev flows.Event) (flows.Result, er
 	if err != nil {
 		return res, err
 	}
-	if res.Submitted != nil {
-		w.staff.Submitted(ctx, *res.Submitted)
-	}
-	if res.Answered != nil {
-		w.staff.Answered(ctx, *res.Answered)
-	}
-	if len(res.Bookings) > 0 {
-		w.staff.Bookings(ctx, res.Bookings)
+	for _, n := range res.Notifications {
+		w.staff.Notify(ctx, n)
 	}
 	return res, nil
 }
@@ -63,7 +57,7 @@ func outgoingKey(o flows.Outgoing) string {
 }
 
 // schedulePosts adds the staff channel's periodic posts.
-func schedulePosts(s *flows.Scheduler, cfg *config, review *flows.Review, oh *flows.OfficeHours, staff *slack.Staff) error {
+func schedulePosts(s *flows.Scheduler, cfg *config, review *application.Review, oh *officehours.OfficeHours, staff *slack.Staff) error {
 	if cfg.digestCron != "off" {
 		err := s.Every(flows.Periodic{Name: "digest", Spec: cfg.digestCron, Run: func(ctx context.Context, at time.Time) error {
 			d, err := review.Digest(ctx, at.Add(-24*time.Hour), at)

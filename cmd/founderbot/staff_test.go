@@ -10,6 +10,8 @@ import (
 	"github.com/startgate/founderbot/bot/slack"
 	"github.com/startgate/founderbot/bot/slack/slacktest"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -20,15 +22,18 @@ func TestRepostMissing(t *testing.T) {
 	ctx := context.Background()
 	env := storetest.New(t)
 	sl := slacktest.New(t, slacktest.WithChannel("C0STAFF", "UALICE", slacktest.BotUserID))
-	cat, err := flows.NewCatalog("en")
+	cat, err := flows.NewCatalog("en", application.Messages(), officehours.Messages(), slack.Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
 	now := time.Date(2026, 11, 25, 10, 2, 0, 0, time.UTC)
 	eng := flows.NewEngine(env.Store, cat, flows.Config{}, log)
+	if err := eng.Register(application.NewForm(env.Store, application.FormConfig{}).Conversation()); err != nil {
+		t.Fatal(err)
+	}
 	eng.Now = func() time.Time { return now }
-	review := flows.NewReview(env.Store, cat, flows.ReviewConfig{})
+	review := application.NewReview(env.Store, cat, application.ReviewConfig{})
 	staff, err := slack.New(slack.Config{BotToken: slacktest.Token, SigningSecret: "s", APIURL: sl.APIURL(),
 		Channel: "C0STAFF", Lang: "en", TZ: time.UTC}, review, cat, func(context.Context, flows.Outgoing) error { return nil }, log)
 	if err != nil {
@@ -52,7 +57,7 @@ func TestRepostMissing(t *testing.T) {
 		res = send(flows.Event{Kind: flows.KindText, Text: a})
 	}
 	res = send(flows.Event{Kind: flows.KindButton, Data: res.Replies[len(res.Replies)-1].Buttons[0][0].Data})
-	if res.Submitted == nil {
+	if application.SubmittedIn(res) == nil {
 		t.Fatalf("not submitted: %+v", res.Replies)
 	}
 
@@ -69,7 +74,7 @@ func TestRepostMissing(t *testing.T) {
 	sched.Tick(ctx) // 10:10: the application has its staff message now
 	staff.Wait()
 	msgs := sl.Messages("C0STAFF")
-	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Blocks), res.Submitted.ID) {
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Blocks), application.SubmittedIn(res).ID) {
 		t.Fatalf("staff channel = %d messages; want the application once", len(msgs))
 	}
 }

@@ -1,4 +1,4 @@
-package flows
+package officehours
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/input"
 )
 
@@ -23,18 +24,18 @@ type SlotsRequest struct {
 	Mentor     string // as staff typed it: an ID, a name or a Slack mention
 	Start, End time.Time
 	Every      time.Duration // 0: a single slot
-	Place      Place
+	Place      flows.Place
 }
 
 // Slots returns the request's slots, without IDs or mentor yet.
-func (r SlotsRequest) Slots() []Slot {
+func (r SlotsRequest) Slots() []flows.Slot {
 	if r.Every == 0 {
-		return []Slot{{Start: r.Start, End: r.End, Place: r.Place}}
+		return []flows.Slot{{Start: r.Start, End: r.End, Place: r.Place}}
 	}
-	var out []Slot
+	var out []flows.Slot
 	// Absolute durations: a run across a clock change keeps its length.
 	for s := r.Start; !s.Add(r.Every).After(r.End); s = s.Add(r.Every) {
-		out = append(out, Slot{Start: s, End: s.Add(r.Every), Place: r.Place})
+		out = append(out, flows.Slot{Start: s, End: s.Add(r.Every), Place: r.Place})
 	}
 	return out
 }
@@ -137,8 +138,8 @@ func (r SlotsRequest) check() error {
 	switch {
 	case r.Every == 0 && length < minSlotLength:
 		return specErr("a slot lasts at least %d minutes", int(minSlotLength.Minutes()))
-	case r.Every == 0 && length > MaxSlotLength:
-		return specErr("a slot lasts at most %d hours; use every to make a run of slots", int(MaxSlotLength.Hours()))
+	case r.Every == 0 && length > flows.MaxSlotLength:
+		return specErr("a slot lasts at most %d hours; use every to make a run of slots", int(flows.MaxSlotLength.Hours()))
 	case r.Every > length:
 		return specErr("from %s to %s there is no room for a slot of %d minutes",
 			r.Start.Format("15:04"), r.End.Format("15:04"), int(r.Every.Minutes()))

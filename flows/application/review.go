@@ -1,4 +1,4 @@
-package flows
+package application
 
 import (
 	"context"
@@ -8,49 +8,44 @@ import (
 	"strings"
 	"time"
 
+	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/input"
 )
 
 // ReviewStore is what staff review needs from storage; *store.Redis has it.
 type ReviewStore interface {
-	Application(ctx context.Context, id string) (Application, error)
-	ListApplications(ctx context.Context, status Status, skip, limit int) ([]Application, int, error)
+	Application(ctx context.Context, id string) (flows.Application, error)
+	ListApplications(ctx context.Context, status flows.Status, skip, limit int) ([]flows.Application, int, error)
 	// UpdateApplication applies fn to the stored application atomically:
 	// fn may run more than once, on fresh data each time, and nothing is
 	// written when it returns an error.
-	UpdateApplication(ctx context.Context, id string, fn func(*Application) error) (Application, error)
+	UpdateApplication(ctx context.Context, id string, fn func(*flows.Application) error) (flows.Application, error)
 	// UpdateSession applies fn to a founder's session atomically, like UpdateApplication.
-	UpdateSession(ctx context.Context, f FounderID, fn func(*Session) error) (Session, error)
-}
-
-// Actor is a staff member acting on applications.
-type Actor struct {
-	ID   string // "slack:U024BE7LH"
-	Name string // how people see them, such as "@karim"
+	UpdateSession(ctx context.Context, f flows.FounderID, fn func(*flows.Session) error) (flows.Session, error)
 }
 
 // transitions lists where each status may go by a staff decision. A
 // founder's answer to a request for information returns the application
 // to the status it had (Prev).
-var transitions = map[Status][]Status{
-	StatusSubmitted:     {StatusShortlisted, StatusAccepted, StatusRejected, StatusInfoRequested},
-	StatusShortlisted:   {StatusAccepted, StatusRejected, StatusInfoRequested},
-	StatusInfoRequested: {StatusAccepted, StatusRejected},
+var transitions = map[flows.Status][]flows.Status{
+	flows.StatusSubmitted:     {flows.StatusShortlisted, flows.StatusAccepted, flows.StatusRejected, flows.StatusInfoRequested},
+	flows.StatusShortlisted:   {flows.StatusAccepted, flows.StatusRejected, flows.StatusInfoRequested},
+	flows.StatusInfoRequested: {flows.StatusAccepted, flows.StatusRejected},
 }
 
 // CanMove reports whether staff may move an application from one status to another.
-func CanMove(from, to Status) bool { return slices.Contains(transitions[from], to) }
+func CanMove(from, to flows.Status) bool { return slices.Contains(transitions[from], to) }
 
 // Next lists the statuses staff may move an application to from s.
-func Next(s Status) []Status { return transitions[s] }
+func Next(s flows.Status) []flows.Status { return transitions[s] }
 
 // TransitionError says why a decision was refused: the application is
 // not in a status it can leave that way, often because someone else
 // decided first (Last says who).
 type TransitionError struct {
 	ID       string
-	From, To Status
-	Last     *AuditEntry
+	From, To flows.Status
+	Last     *flows.AuditEntry
 }
 
 func (e *TransitionError) Error() string {
@@ -63,12 +58,6 @@ func (e *TransitionError) Error() string {
 // ErrNoteRequired: asking a founder for information needs the question.
 var ErrNoteRequired = errors.New("a question is required")
 
-// Outgoing is a message for a founder, to be sent by their transport.
-type Outgoing struct {
-	Founder FounderID
-	Reply   Reply
-}
-
 // ReviewConfig is what the hub decides about reviews.
 type ReviewConfig struct {
 	Hub       string
@@ -79,7 +68,7 @@ type ReviewConfig struct {
 // Review is the staff side of applications.
 type Review struct {
 	store ReviewStore
-	cat   *Catalog
+	cat   *flows.Catalog
 	cfg   ReviewConfig
 	// Reminders, when set, reminds founders of unanswered questions.
 	Reminders *Reminders
@@ -87,7 +76,7 @@ type Review struct {
 }
 
 // NewReview returns the staff review service.
-func NewReview(st ReviewStore, cat *Catalog, cfg ReviewConfig) *Review {
+func NewReview(st ReviewStore, cat *flows.Catalog, cfg ReviewConfig) *Review {
 	if cfg.TZ == nil {
 		cfg.TZ = time.UTC
 	}
@@ -98,12 +87,12 @@ func NewReview(st ReviewStore, cat *Catalog, cfg ReviewConfig) *Review {
 }
 
 // Application returns one application.
-func (r *Review) Application(ctx context.Context, id string) (Application, error) {
+func (r *Review) Application(ctx context.Context, id string) (flows.Application, error) {
 	return r.store.Application(ctx, id)
 }
 
 // List returns applications newest first (all when status is empty) and how many match.
-func (r *Review) List(ctx context.Context, status Status, skip, limit int) ([]Application, int, error) {
+func (r *Review) List(ctx context.Context, status flows.Status, skip, limit int) ([]flows.Application, int, error) {
 	return r.store.ListApplications(ctx, status, skip, limit)
 }
 
@@ -112,37 +101,36 @@ func (r *Review) List(ctx context.Context, status Status, skip, limit int) ([]Ap
 // returns it with the message that tells the founder. Of two decisions
 // racing on one application exactly one is applied; the other gets a
 // *TransitionError naming who decided.
-func (r *Review) Decide(ctx context.Context, id string, to Status, by Actor, note string) (Application, Outgoing, error) {
+func (r *Review) Decide(ctx context.Context, id string, to flows.Status, by flows.Actor, note string) (flows.Application, flows.Outgoing, error) {
 	note = strings.TrimSpace(note)
-	if to == StatusInfoRequested && note == "" {
-		return Application{}, Outgoing{}, ErrNoteRequired
+	if to == flows.StatusInfoRequested && note == "" {
+		return flows.Application{}, flows.Outgoing{}, ErrNoteRequired
 	}
 	now := r.Now()
 	var lang string
-	if to == StatusInfoRequested {
+	if to == flows.StatusInfoRequested {
 		// Prepared before the status changes, and harmless if it does not:
 		// the founder's next message answers the question only if the
 		// application awaits it, and the reminder checks the same.
 		cur, err := r.store.Application(ctx, id)
 		if err != nil {
-			return cur, Outgoing{}, err
+			return cur, flows.Outgoing{}, err
 		}
-		s, err := r.store.UpdateSession(ctx, cur.Founder, func(s *Session) error {
-			s.AwaitingInfo = cur.ID
-			return nil
+		s, err := r.store.UpdateSession(ctx, cur.Founder, func(s *flows.Session) error {
+			return s.Set(keyAwaitingInfo, cur.ID)
 		})
 		if err != nil {
-			return cur, Outgoing{}, fmt.Errorf("await the answer of %s: %w", cur.Founder, err)
+			return cur, flows.Outgoing{}, fmt.Errorf("await the answer of %s: %w", cur.Founder, err)
 		}
 		lang = r.cat.Resolve(s.Lang, cur.Lang)
 		if r.Reminders != nil {
-			cur.Info = append(cur.Info, InfoRequest{}) // the question about to be asked
+			cur.Info = append(cur.Info, flows.InfoRequest{}) // the question about to be asked
 			if err := r.Reminders.scheduleInfoReminder(ctx, cur, now); err != nil {
-				return cur, Outgoing{}, err
+				return cur, flows.Outgoing{}, err
 			}
 		}
 	}
-	a, err := r.store.UpdateApplication(ctx, id, func(a *Application) error {
+	a, err := r.store.UpdateApplication(ctx, id, func(a *flows.Application) error {
 		if !CanMove(a.Status, to) {
 			te := &TransitionError{ID: a.ID, From: a.Status, To: to}
 			if n := len(a.Audit); n > 0 {
@@ -150,24 +138,24 @@ func (r *Review) Decide(ctx context.Context, id string, to Status, by Actor, not
 			}
 			return te
 		}
-		if to == StatusInfoRequested {
+		if to == flows.StatusInfoRequested {
 			a.Prev = a.Status
-			a.Info = append(a.Info, InfoRequest{Question: note, AskedBy: by.Name, AskedAt: now})
+			a.Info = append(a.Info, flows.InfoRequest{Question: note, AskedBy: by.Name, AskedAt: now})
 		}
-		a.Audit = append(a.Audit, AuditEntry{At: now, By: by.ID, ByName: by.Name, From: a.Status, To: to, Note: note})
+		a.Audit = append(a.Audit, flows.AuditEntry{At: now, By: by.ID, ByName: by.Name, From: a.Status, To: to, Note: note})
 		a.Status, a.Updated = to, now
 		return nil
 	})
 	if err != nil {
-		return a, Outgoing{}, err
+		return a, flows.Outgoing{}, err
 	}
 	if lang == "" {
 		lang = a.Lang
 	}
-	return a, Outgoing{Founder: a.Founder, Reply: r.decisionReply(a, lang, note)}, nil
+	return a, flows.Outgoing{Founder: a.Founder, Reply: r.decisionReply(a, lang, note)}, nil
 }
 
-func (r *Review) decisionReply(a Application, lang, note string) Reply {
+func (r *Review) decisionReply(a flows.Application, lang, note string) flows.Reply {
 	v := func(s string) string { // empty stays empty: templates test {{if .Note}}
 		if s == "" {
 			return ""
@@ -175,18 +163,18 @@ func (r *Review) decisionReply(a Application, lang, note string) Reply {
 		return r.cat.Value(lang, s)
 	}
 	data := []any{"ID", a.ID, "Startup", v(a.Answers["startup"]), "Hub", v(r.cfg.Hub), "Note", v(note)}
-	if a.Status == StatusAccepted {
+	if a.Status == flows.StatusAccepted {
 		data = append(data, "NextSteps", v(r.cfg.NextSteps))
 	}
-	return Reply{Text: r.cat.T(lang, "decision_"+string(a.Status), data...),
-		Buttons: [][]Button{{{Label: r.cat.T(lang, "btn_status"), Data: "m:status"}}}}
+	return flows.Reply{Text: r.cat.T(lang, "decision_"+string(a.Status), data...),
+		Buttons: [][]flows.Button{{{Label: r.cat.T(lang, "btn_status"), Data: "m:status"}}}}
 }
 
 // Stats are counts of applications.
 type Stats struct {
 	Total    int
 	ThisWeek int // submitted since Monday 00:00 in the hub's time zone
-	ByStatus map[Status]int
+	ByStatus map[flows.Status]int
 	BySector map[string]int
 	ByStage  map[string]int
 }
@@ -200,7 +188,7 @@ func (r *Review) Stats(ctx context.Context) (Stats, error) {
 	now := r.Now().In(r.cfg.TZ)
 	y, m, d := now.Date()
 	monday := time.Date(y, m, d-(int(now.Weekday())+6)%7, 0, 0, 0, 0, r.cfg.TZ)
-	st := Stats{ByStatus: map[Status]int{}, BySector: map[string]int{}, ByStage: map[string]int{}}
+	st := Stats{ByStatus: map[flows.Status]int{}, BySector: map[string]int{}, ByStage: map[string]int{}}
 	for _, a := range apps {
 		st.Total++
 		st.ByStatus[a.Status]++
@@ -221,39 +209,43 @@ var errNoQuestion = errors.New("no open question")
 
 // answerInfo records the founder's text as the answer to staff's question
 // and returns the application to the status it had.
-func (c *conv) answerInfo(typed string) (bool, error) {
+func (f *Form) answerInfo(t *flows.Turn, typed string) (bool, error) {
+	var id string
+	if !t.Get(keyAwaitingInfo, &id) || id == "" {
+		return false, nil
+	}
 	answer := input.Clean(typed, maxInfoAnswer)
 	if answer == "" {
 		return false, nil
 	}
-	id := c.s.AwaitingInfo
-	a, err := c.e.store.UpdateApplication(c.ctx, id, func(a *Application) error {
+	now := t.Now()
+	a, err := f.store.UpdateApplication(t.Context(), id, func(a *flows.Application) error {
 		n := len(a.Info)
-		if n > 0 && a.Info[n-1].Answer == answer && a.Status != StatusInfoRequested {
+		if n > 0 && a.Info[n-1].Answer == answer && a.Status != flows.StatusInfoRequested {
 			return nil // recorded by an earlier attempt of this same event
 		}
-		if a.Status != StatusInfoRequested || n == 0 || a.Info[n-1].Answer != "" {
+		if a.Status != flows.StatusInfoRequested || n == 0 || a.Info[n-1].Answer != "" {
 			return errNoQuestion
 		}
-		a.Info[n-1].Answer, a.Info[n-1].AnsweredAt = answer, c.now
-		a.Audit = append(a.Audit, AuditEntry{At: c.now, By: string(a.Founder), ByName: founderName(a),
-			From: StatusInfoRequested, To: a.Prev, Note: answer})
-		a.Status, a.Prev, a.Updated = a.Prev, "", c.now
+		a.Info[n-1].Answer, a.Info[n-1].AnsweredAt = answer, now
+		a.Audit = append(a.Audit, flows.AuditEntry{At: now, By: string(a.Founder), ByName: founderName(a),
+			From: flows.StatusInfoRequested, To: a.Prev, Note: answer})
+		a.Status, a.Prev, a.Updated = a.Prev, "", now
 		return nil
 	})
-	c.s.AwaitingInfo = ""
+	t.Set(keyAwaitingInfo, "")
 	switch {
-	case errors.Is(err, errNoQuestion), errors.Is(err, ErrNotFound):
+	case errors.Is(err, errNoQuestion), errors.Is(err, flows.ErrNotFound):
 		return false, nil // staff decided meanwhile: the text is an ordinary message
 	case err != nil:
 		return false, fmt.Errorf("answer question on %s: %w", id, err)
 	}
-	c.answered = &a
-	c.say(c.t("info_thanks", "ID", a.ID))
+	t.Notify(Answered{Application: a})
+	t.Say(t.T("info_thanks", "ID", a.ID))
 	return true, nil
 }
 
-func founderName(a *Application) string {
+func founderName(a *flows.Application) string {
 	if a.Handle != "" {
 		return "@" + a.Handle
 	}
@@ -263,7 +255,7 @@ func founderName(a *Application) string {
 // SetStaffMessage records where staff's Slack message about an
 // application is, so that later decisions update it in place.
 func (r *Review) SetStaffMessage(ctx context.Context, id, channel, ts string) error {
-	_, err := r.store.UpdateApplication(ctx, id, func(a *Application) error {
+	_, err := r.store.UpdateApplication(ctx, id, func(a *flows.Application) error {
 		a.StaffChannel, a.StaffTS = channel, ts
 		return nil
 	})
@@ -273,13 +265,13 @@ func (r *Review) SetStaffMessage(ctx context.Context, id, channel, ts string) er
 // Digest is what staff need to see each morning.
 type Digest struct {
 	Since, Until time.Time
-	New          []Application // submitted in the period
-	Answered     []Application // founders answered staff's question in the period
-	Waiting      int           // submitted or shortlisted: waiting on staff
-	OnFounders   int           // info requested: waiting on founders
+	New          []flows.Application // submitted in the period
+	Answered     []flows.Application // founders answered staff's question in the period
+	Waiting      int                 // submitted or shortlisted: waiting on staff
+	OnFounders   int                 // info requested: waiting on founders
 	// Sessions are the office-hours sessions booked for the day (filled
 	// by the caller, which knows office hours).
-	Sessions []SlotListing
+	Sessions []flows.SlotListing
 }
 
 // Digest gathers the applications that moved between since and until.
@@ -292,9 +284,9 @@ func (r *Review) Digest(ctx context.Context, since, until time.Time) (Digest, er
 	in := func(t time.Time) bool { return !t.Before(since) && t.Before(until) }
 	for _, a := range apps {
 		switch a.Status {
-		case StatusSubmitted, StatusShortlisted:
+		case flows.StatusSubmitted, flows.StatusShortlisted:
 			d.Waiting++
-		case StatusInfoRequested:
+		case flows.StatusInfoRequested:
 			d.OnFounders++
 		}
 		if in(a.Submitted) {

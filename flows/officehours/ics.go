@@ -1,4 +1,4 @@
-package flows
+package officehours
 
 import (
 	"net/url"
@@ -9,16 +9,8 @@ import (
 	"unicode/utf8"
 
 	ics "github.com/arran4/golang-ical"
+	"github.com/startgate/founderbot/flows"
 )
-
-// Document is a file for a founder, sent after the replies (Telegram's
-// sendDocument): the calendar file of a booking.
-type Document struct {
-	Name    string // file name, such as "office-hours-B-7F3K.ics"
-	MIME    string
-	Data    []byte
-	Caption string // Telegram HTML, may be empty
-}
 
 // calendarFile is the iCalendar file of a booking in the founder's
 // language. Its UID is the booking's, so that importing a later file
@@ -26,7 +18,7 @@ type Document struct {
 // cancelled booking gives METHOD:CANCEL with STATUS:CANCELLED. Times are in
 // UTC: every calendar shows them in its own zone, with no VTIMEZONE to
 // get wrong around Morocco's Ramadan clock change.
-func (o *OfficeHours) calendarFile(lang string, b Booking, m Mentor, now time.Time) Document {
+func (o *OfficeHours) calendarFile(lang string, b flows.Booking, m flows.Mentor, now time.Time) flows.Document {
 	hub, domain := icsText(o.cfg.Hub, false), o.cfg.CalendarDomain
 	if !calendarDomain.MatchString(domain) {
 		domain = "founderbot.invalid"
@@ -66,7 +58,7 @@ func (o *OfficeHours) calendarFile(lang string, b Booking, m Mentor, now time.Ti
 	}
 	cal.SetMethod(method)
 	ev.SetStatus(status)
-	return Document{
+	return flows.Document{
 		Name:    "office-hours-" + string(b.ID) + ".ics",
 		MIME:    "text/calendar; charset=utf-8; method=" + string(method),
 		Data:    []byte(cal.Serialize(ics.WithNewLineWindows)), // RFC 5545: CRLF, whatever the OS

@@ -1,4 +1,4 @@
-package flows
+package officehours
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/input"
 )
 
@@ -29,14 +30,14 @@ var (
 
 // AddMentor adds a mentor. Without an ID one is made from the name
 // ("karim-benali"); ErrMentorExists when it is taken.
-func (o *OfficeHours) AddMentor(ctx context.Context, m Mentor) (Mentor, error) {
+func (o *OfficeHours) AddMentor(ctx context.Context, m flows.Mentor) (flows.Mentor, error) {
 	m, err := o.normalizeMentor(m)
 	if err != nil {
 		return m, err
 	}
 	if m.ID == "" {
 		if m.ID = slugID(m.Name); m.ID == "" {
-			m.ID = MentorID("m-" + strings.ToLower(RandomAppID()[2:]))
+			m.ID = flows.MentorID("m-" + strings.ToLower(flows.RandomAppID()[2:]))
 		}
 	}
 	if err := o.store.PutMentor(ctx, m, true); err != nil {
@@ -47,9 +48,9 @@ func (o *OfficeHours) AddMentor(ctx context.Context, m Mentor) (Mentor, error) {
 
 // EditMentor replaces the mentor with m.ID by m. A lower weekly cap does
 // not cancel sessions already booked; it stops new ones.
-func (o *OfficeHours) EditMentor(ctx context.Context, m Mentor) (Mentor, error) {
+func (o *OfficeHours) EditMentor(ctx context.Context, m flows.Mentor) (flows.Mentor, error) {
 	if m.ID == "" {
-		return m, fmt.Errorf("%w: which mentor? the ID is missing", ErrInvalidMentor)
+		return m, fmt.Errorf("%w: which mentor? the ID is missing", flows.ErrInvalidMentor)
 	}
 	m, err := o.normalizeMentor(m)
 	if err != nil {
@@ -62,31 +63,31 @@ func (o *OfficeHours) EditMentor(ctx context.Context, m Mentor) (Mentor, error) 
 }
 
 // Mentors lists the mentors, by name.
-func (o *OfficeHours) Mentors(ctx context.Context) ([]Mentor, error) {
+func (o *OfficeHours) Mentors(ctx context.Context) ([]flows.Mentor, error) {
 	ms, err := o.store.Mentors(ctx)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(ms, func(a, b Mentor) int { return strings.Compare(input.Fold(a.Name), input.Fold(b.Name)) })
+	slices.SortFunc(ms, func(a, b flows.Mentor) int { return strings.Compare(input.Fold(a.Name), input.Fold(b.Name)) })
 	return ms, nil
 }
 
 // FindMentor finds a mentor by what staff typed: an ID, a Slack mention
 // (<@U123>), a Slack user ID or the name, case and accents aside.
 // ErrNotFound, or ErrAmbiguousMentor when several share the name.
-func (o *OfficeHours) FindMentor(ctx context.Context, ref string) (Mentor, error) {
+func (o *OfficeHours) FindMentor(ctx context.Context, ref string) (flows.Mentor, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return Mentor{}, fmt.Errorf("mentor: %w", ErrNotFound)
+		return flows.Mentor{}, fmt.Errorf("mentor: %w", flows.ErrNotFound)
 	}
-	if m, err := o.store.Mentor(ctx, MentorID(strings.ToLower(ref))); err == nil && !m.Removed {
+	if m, err := o.store.Mentor(ctx, flows.MentorID(strings.ToLower(ref))); err == nil && !m.Removed {
 		return m, nil
-	} else if err != nil && !errors.Is(err, ErrNotFound) {
-		return Mentor{}, fmt.Errorf("mentor %s: %w", ref, err)
+	} else if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return flows.Mentor{}, fmt.Errorf("mentor %s: %w", ref, err)
 	}
 	ms, err := o.store.Mentors(ctx)
 	if err != nil {
-		return Mentor{}, fmt.Errorf("list mentors: %w", err)
+		return flows.Mentor{}, fmt.Errorf("list mentors: %w", err)
 	}
 	slack := ""
 	if sm := slackUserRef.FindStringSubmatch(ref); sm != nil {
@@ -95,7 +96,7 @@ func (o *OfficeHours) FindMentor(ctx context.Context, ref string) (Mentor, error
 		slack = ref
 	}
 	key := input.Fold(ref)
-	var found []Mentor
+	var found []flows.Mentor
 	for _, m := range ms {
 		if (slack != "" && m.SlackUser == slack) || input.Fold(m.Name) == key {
 			found = append(found, m)
@@ -103,20 +104,20 @@ func (o *OfficeHours) FindMentor(ctx context.Context, ref string) (Mentor, error
 	}
 	switch len(found) {
 	case 0:
-		return Mentor{}, fmt.Errorf("mentor %q: %w", ref, ErrNotFound)
+		return flows.Mentor{}, fmt.Errorf("mentor %q: %w", ref, flows.ErrNotFound)
 	case 1:
 		return found[0], nil
 	}
-	return Mentor{}, fmt.Errorf("mentor %q: %w", ref, ErrAmbiguousMentor)
+	return flows.Mentor{}, fmt.Errorf("mentor %q: %w", ref, flows.ErrAmbiguousMentor)
 }
 
 // normalizeMentor checks a mentor's fields and puts them in their stored
 // form: tags and languages as keys, names trimmed.
-func (o *OfficeHours) normalizeMentor(m Mentor) (Mentor, error) {
-	bad := func(format string, a ...any) (Mentor, error) {
-		return m, fmt.Errorf("%w: %s", ErrInvalidMentor, fmt.Sprintf(format, a...))
+func (o *OfficeHours) normalizeMentor(m flows.Mentor) (flows.Mentor, error) {
+	bad := func(format string, a ...any) (flows.Mentor, error) {
+		return m, fmt.Errorf("%w: %s", flows.ErrInvalidMentor, fmt.Sprintf(format, a...))
 	}
-	m.ID = MentorID(strings.ToLower(strings.TrimSpace(string(m.ID))))
+	m.ID = flows.MentorID(strings.ToLower(strings.TrimSpace(string(m.ID))))
 	if m.ID != "" && (len(m.ID) > maxMentorID || !mentorIDPattern.MatchString(string(m.ID))) {
 		return bad("the ID %q must be 1 to %d of a-z, 0-9 and -", m.ID, maxMentorID)
 	}
@@ -130,16 +131,18 @@ func (o *OfficeHours) normalizeMentor(m Mentor) (Mentor, error) {
 	}
 	tags, wrong, ok := keysOf(m.Tags, o.tagKey)
 	if !ok {
-		return bad("%q is not an expertise tag; use one of %s", wrong, strings.Join(ExpertiseTags, ", "))
+		return bad("%q is not an expertise tag; use one of %s", wrong, strings.Join(flows.ExpertiseTags, ", "))
 	}
 	if len(tags) == 0 {
-		return bad("give at least one expertise tag: %s", strings.Join(ExpertiseTags, ", "))
+		return bad("give at least one expertise tag: %s", strings.Join(flows.ExpertiseTags, ", "))
 	}
-	slices.SortFunc(tags, func(a, b string) int { return slices.Index(ExpertiseTags, a) - slices.Index(ExpertiseTags, b) })
+	slices.SortFunc(tags, func(a, b string) int {
+		return slices.Index(flows.ExpertiseTags, a) - slices.Index(flows.ExpertiseTags, b)
+	})
 	m.Tags = tags
 	langs, wrong, ok := keysOf(m.Languages, o.languageKey)
 	if !ok {
-		return bad("%q is not a language the bot knows (%s)", wrong, strings.Join(Languages, ", "))
+		return bad("%q is not a language the bot knows (%s)", wrong, strings.Join(flows.Languages, ", "))
 	}
 	m.Languages = langs
 	if m.SlackUser = strings.TrimSpace(m.SlackUser); m.SlackUser != "" {
@@ -164,11 +167,11 @@ func (o *OfficeHours) normalizeMentor(m Mentor) (Mentor, error) {
 // "Énergie") with its key.
 func (o *OfficeHours) tagKey(s string) (string, bool) {
 	key := input.Fold(s)
-	for _, t := range ExpertiseTags {
+	for _, t := range flows.ExpertiseTags {
 		if input.Fold(t) == key {
 			return t, true
 		}
-		for _, l := range Languages {
+		for _, l := range flows.Languages {
 			if input.Fold(o.tagLabel(l, t)) == key {
 				return t, true
 			}
@@ -179,7 +182,7 @@ func (o *OfficeHours) tagKey(s string) (string, bool) {
 
 func (o *OfficeHours) languageKey(s string) (string, bool) {
 	key := input.Fold(s)
-	for _, l := range Languages {
+	for _, l := range flows.Languages {
 		if key == l || key == input.Fold(o.cat.T(l, "language_name")) {
 			return l, true
 		}
@@ -189,14 +192,14 @@ func (o *OfficeHours) languageKey(s string) (string, bool) {
 
 // tagLabel names an expertise tag: sectors by the application form's labels.
 func (o *OfficeHours) tagLabel(lang, tag string) string {
-	if slices.Contains(Sectors, tag) {
+	if slices.Contains(flows.Sectors, tag) {
 		return o.cat.T(lang, "sector_"+tag)
 	}
 	return o.tr(lang, "book_tag_"+tag)
 }
 
 // slugID makes a mentor ID from a name: "Karim Benali" → "karim-benali".
-func slugID(name string) MentorID {
+func slugID(name string) flows.MentorID {
 	var b strings.Builder
 	for _, word := range strings.Fields(input.Fold(name)) {
 		var w strings.Builder
@@ -215,11 +218,11 @@ func slugID(name string) MentorID {
 			b.WriteByte('-')
 		}
 		if w.Len() > maxMentorID {
-			return MentorID(w.String()[:maxMentorID])
+			return flows.MentorID(w.String()[:maxMentorID])
 		}
 		b.WriteString(w.String())
 	}
-	return MentorID(b.String())
+	return flows.MentorID(b.String())
 }
 
 // keysOf maps what staff typed to keys, without repeats; when an entry

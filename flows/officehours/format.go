@@ -1,9 +1,11 @@
-package flows
+package officehours
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/startgate/founderbot/flows"
 )
 
 // Dates and times for founders, in the hub's time zone and the founder's
@@ -59,7 +61,7 @@ func (o *OfficeHours) zoneLabel(lang string, t time.Time) string {
 }
 
 // placeLine says where the session happens.
-func (o *OfficeHours) placeLine(lang string, p Place) string {
+func (o *OfficeHours) placeLine(lang string, p flows.Place) string {
 	switch {
 	case p.Link != "":
 		return o.tr(lang, "book_place_link", "Link", o.cat.Value(lang, p.Link))
@@ -79,7 +81,7 @@ func (o *OfficeHours) languageNames(langs []string) string {
 }
 
 // sessionDetails is the block that says when and where a session is.
-func (o *OfficeHours) sessionDetails(lang string, start, end time.Time, p Place) string {
+func (o *OfficeHours) sessionDetails(lang string, start, end time.Time, p flows.Place) string {
 	return o.tr(lang, "book_details",
 		"Date", o.dayName(lang, start),
 		"Time", o.timeRange(lang, start, end),
@@ -89,7 +91,7 @@ func (o *OfficeHours) sessionDetails(lang string, start, end time.Time, p Place)
 
 // mentorName is a mentor's name for a message; a removed or unknown
 // mentor still has their ID.
-func (o *OfficeHours) mentorName(lang string, m Mentor, id MentorID) string {
+func (o *OfficeHours) mentorName(lang string, m flows.Mentor, id flows.MentorID) string {
 	if m.Name == "" {
 		return o.cat.Value(lang, string(id))
 	}

@@ -1,4 +1,4 @@
-package flows
+package application
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/startgate/founderbot/flows"
 )
 
 // Kinds of reminder jobs.
@@ -36,23 +38,23 @@ type RemindersConfig struct {
 
 // ReminderStore is what reminders need from storage; *store.Redis has it.
 type ReminderStore interface {
-	JobStore
-	LoadSession(ctx context.Context, f FounderID, updateID string) (Session, int64, bool, error)
-	UpdateSession(ctx context.Context, f FounderID, fn func(*Session) error) (Session, error)
-	Application(ctx context.Context, id string) (Application, error)
+	flows.JobStore
+	LoadSession(ctx context.Context, f flows.FounderID, updateID string) (flows.Session, int64, bool, error)
+	UpdateSession(ctx context.Context, f flows.FounderID, fn func(*flows.Session) error) (flows.Session, error)
+	Application(ctx context.Context, id string) (flows.Application, error)
 }
 
 // Reminders sends the nudges about unfinished drafts and unanswered
 // questions, through the outbox, each at most once.
 type Reminders struct {
 	store ReminderStore
-	out   Outbox
-	cat   *Catalog
+	out   flows.Outbox
+	cat   *flows.Catalog
 	cfg   RemindersConfig
 }
 
 // NewReminders returns the reminders; Register them on a Scheduler.
-func NewReminders(st ReminderStore, out Outbox, cat *Catalog, cfg RemindersConfig) *Reminders {
+func NewReminders(st ReminderStore, out flows.Outbox, cat *flows.Catalog, cfg RemindersConfig) *Reminders {
 	if cfg.TZ == nil {
 		cfg.TZ = time.UTC
 	}
@@ -66,9 +68,24 @@ func NewReminders(st ReminderStore, out Outbox, cat *Catalog, cfg RemindersConfi
 }
 
 // Register sets the scheduler's handlers for reminder jobs.
-func (r *Reminders) Register(s *Scheduler) {
-	s.Handle(KindDraftNudge, r.draftNudge)
-	s.Handle(KindInfoReminder, r.infoReminder)
+func (r *Reminders) Register(s *flows.Scheduler) { s.HandleAll(r.jobs()) }
+
+func (r *Reminders) jobs() map[string]flows.JobHandler {
+	return map[string]flows.JobHandler{KindDraftNudge: r.draftNudge, KindInfoReminder: r.infoReminder}
+}
+
+// marks are the reminders a draft got: nudges after silence, and the
+// bits of the deadline nudges (bit i: deadlineBefore[i]).
+type marks struct{ nudges, deadline int }
+
+func readMarks(s *flows.Session) (marks, error) {
+	var m marks
+	var err error
+	if m.nudges, err = intKey(s, keyNudges); err != nil {
+		return m, err
+	}
+	m.deadline, err = intKey(s, keyDeadline)
+	return m, err
 }
 
 // awake moves t out of the quiet hours, to their end.
@@ -89,46 +106,50 @@ func (r *Reminders) awake(t time.Time) time.Time {
 	return end
 }
 
-func draftJobID(f FounderID) string { return "nudge:" + string(f) }
+func draftJobID(f flows.FounderID) string { return "nudge:" + string(f) }
 
 // nextNudge says when the next reminder about a draft is due and which:
 // "silence" after 24h then 72h without an answer, "deadline" 7 days and
 // 48 hours before the deadline. ok is false when none is left.
-func (r *Reminders) nextNudge(s Session) (at time.Time, ok bool) {
+func (r *Reminders) nextNudge(s flows.Session) (at time.Time, ok bool, err error) {
 	if s.Flow != flowApply {
-		return at, false
+		return at, false, nil
+	}
+	m, err := readMarks(&s)
+	if err != nil {
+		return at, false, err
 	}
 	consider := func(t time.Time) {
 		if !ok || t.Before(at) {
 			at, ok = t, true
 		}
 	}
-	if s.Nudges < len(nudgeAfter) {
-		consider(s.Touched.Add(nudgeAfter[s.Nudges]))
+	if m.nudges < len(nudgeAfter) {
+		consider(s.Touched.Add(nudgeAfter[m.nudges]))
 	}
 	if !r.cfg.Deadline.IsZero() && s.Started.Before(r.cfg.Deadline) {
 		for i, d := range deadlineBefore {
 			// A draft started after a nudge's moment skips that nudge.
-			if at := r.cfg.Deadline.Add(-d); s.Deadline&(1<<i) == 0 && at.After(s.Started) {
+			if at := r.cfg.Deadline.Add(-d); m.deadline&(1<<i) == 0 && at.After(s.Started) {
 				consider(at)
 			}
 		}
 	}
-	return r.awake(at), ok
+	return r.awake(at), ok, nil
 }
 
-func (r *Reminders) scheduleDraft(ctx context.Context, f FounderID, s Session) error {
-	at, ok := r.nextNudge(s)
-	if !ok {
-		return nil
+func (r *Reminders) scheduleDraft(ctx context.Context, f flows.FounderID, s flows.Session) error {
+	at, ok, err := r.nextNudge(s)
+	if !ok || err != nil {
+		return err
 	}
-	return r.store.ScheduleJob(ctx, Job{ID: draftJobID(f), Kind: KindDraftNudge, Subject: string(f), Version: s.Started.Unix(), Due: at})
+	return r.store.ScheduleJob(ctx, flows.Job{ID: draftJobID(f), Kind: KindDraftNudge, Subject: string(f), Version: s.Started.Unix(), Due: at})
 }
 
 // draftNudge sends the reminder that is due about a founder's draft, if
 // the draft is still there and still silent, then schedules the next one.
-func (r *Reminders) draftNudge(ctx context.Context, j Job, now time.Time) error {
-	f := FounderID(j.Subject)
+func (r *Reminders) draftNudge(ctx context.Context, j flows.Job, now time.Time) error {
+	f := flows.FounderID(j.Subject)
 	s, _, _, err := r.store.LoadSession(ctx, f, "")
 	if err != nil {
 		return err
@@ -136,12 +157,16 @@ func (r *Reminders) draftNudge(ctx context.Context, j Job, now time.Time) error 
 	if s.Flow != flowApply || s.Started.Unix() != j.Version {
 		return nil // submitted, cancelled or started anew: this job is stale
 	}
-	at, ok := r.nextNudge(s)
-	if !ok {
-		return nil
+	at, ok, err := r.nextNudge(s)
+	if !ok || err != nil {
+		return err
+	}
+	m, err := readMarks(&s)
+	if err != nil {
+		return err
 	}
 	if at.After(now) { // the founder answered since, or it is night: later
-		return r.store.ScheduleJob(ctx, Job{ID: j.ID, Kind: j.Kind, Subject: j.Subject, Version: j.Version, Due: at})
+		return r.store.ScheduleJob(ctx, flows.Job{ID: j.ID, Kind: j.Kind, Subject: j.Subject, Version: j.Version, Due: at})
 	}
 	lang := r.cat.Resolve(s.Lang, s.Hint)
 	data := []any{"Hub", r.cat.Value(lang, r.cfg.Hub), "Total", len(applyFields),
@@ -150,7 +175,7 @@ func (r *Reminders) draftNudge(ctx context.Context, j Job, now time.Time) error 
 	deadlineBit := -1
 	for i := len(deadlineBefore) - 1; i >= 0; i-- { // the latest deadline nudge due wins
 		at := r.cfg.Deadline.Add(-deadlineBefore[i])
-		if !r.cfg.Deadline.IsZero() && s.Deadline&(1<<i) == 0 && !now.Before(at) && at.After(s.Started) {
+		if !r.cfg.Deadline.IsZero() && m.deadline&(1<<i) == 0 && !now.Before(at) && at.After(s.Started) {
 			deadlineBit = i
 			break
 		}
@@ -158,25 +183,28 @@ func (r *Reminders) draftNudge(ctx context.Context, j Job, now time.Time) error 
 	if deadlineBit >= 0 {
 		id, key = "deadline_nudge_"+strconv.Itoa(deadlineBit), fmt.Sprintf("nudge:%s:%d:d%d", f, j.Version, deadlineBit)
 	} else {
-		id, key = "draft_nudge", fmt.Sprintf("nudge:%s:%d:s%d", f, j.Version, s.Nudges)
+		id, key = "draft_nudge", fmt.Sprintf("nudge:%s:%d:s%d", f, j.Version, m.nudges)
 	}
-	reply := Reply{Text: r.cat.N(lang, id, len(s.Answers), data...),
-		Buttons: [][]Button{{{Label: r.cat.T(lang, "btn_continue"), Data: "m:apply"}}}}
-	if _, err := r.out.Enqueue(ctx, key, Outgoing{Founder: f, Reply: reply}, "reminders"); err != nil {
+	reply := flows.Reply{Text: r.cat.N(lang, id, len(s.Answers), data...),
+		Buttons: [][]flows.Button{{{Label: r.cat.T(lang, "btn_continue"), Data: "m:apply"}}}}
+	if _, err := r.out.Enqueue(ctx, key, flows.Outgoing{Founder: f, Reply: reply}, "reminders"); err != nil {
 		return fmt.Errorf("queue %s: %w", key, err)
 	}
-	s, err = r.store.UpdateSession(ctx, f, func(s *Session) error {
+	s, err = r.store.UpdateSession(ctx, f, func(s *flows.Session) error {
 		if s.Started.Unix() != j.Version {
 			return errStale
 		}
+		m, err := readMarks(s)
+		if err != nil {
+			return err
+		}
 		if deadlineBit >= 0 {
 			for i := 0; i <= deadlineBit; i++ { // a later nudge covers the earlier
-				s.Deadline |= 1 << i
+				m.deadline |= 1 << i
 			}
-		} else {
-			s.Nudges++
+			return s.Set(keyDeadline, m.deadline)
 		}
-		return nil
+		return s.Set(keyNudges, m.nudges+1)
 	})
 	if errors.Is(err, errStale) {
 		return nil
@@ -190,34 +218,34 @@ func (r *Reminders) draftNudge(ctx context.Context, j Job, now time.Time) error 
 var errStale = errors.New("stale")
 
 // scheduleInfoReminder is called when staff ask a question.
-func (r *Reminders) scheduleInfoReminder(ctx context.Context, a Application, now time.Time) error {
-	return r.store.ScheduleJob(ctx, Job{ID: "info:" + a.ID, Kind: KindInfoReminder, Subject: a.ID,
+func (r *Reminders) scheduleInfoReminder(ctx context.Context, a flows.Application, now time.Time) error {
+	return r.store.ScheduleJob(ctx, flows.Job{ID: "info:" + a.ID, Kind: KindInfoReminder, Subject: a.ID,
 		Version: int64(len(a.Info)), Due: r.awake(now.Add(infoReminderAfter))})
 }
 
 // infoReminder reminds a founder, once, of a question still unanswered.
-func (r *Reminders) infoReminder(ctx context.Context, j Job, now time.Time) error {
+func (r *Reminders) infoReminder(ctx context.Context, j flows.Job, now time.Time) error {
 	a, err := r.store.Application(ctx, j.Subject)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, flows.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	n := len(a.Info)
-	if a.Status != StatusInfoRequested || int64(n) != j.Version || a.Info[n-1].Answer != "" {
+	if a.Status != flows.StatusInfoRequested || int64(n) != j.Version || a.Info[n-1].Answer != "" {
 		return nil
 	}
 	if at := r.awake(now); at.After(now) {
-		return r.store.ScheduleJob(ctx, Job{ID: j.ID, Kind: j.Kind, Subject: j.Subject, Version: j.Version, Due: at})
+		return r.store.ScheduleJob(ctx, flows.Job{ID: j.ID, Kind: j.Kind, Subject: j.Subject, Version: j.Version, Due: at})
 	}
 	s, _, _, err := r.store.LoadSession(ctx, a.Founder, "")
 	if err != nil {
 		return err
 	}
 	lang := r.cat.Resolve(s.Lang, a.Lang)
-	reply := Reply{Text: r.cat.T(lang, "info_reminder", "ID", a.ID, "Hub", r.cat.Value(lang, r.cfg.Hub),
+	reply := flows.Reply{Text: r.cat.T(lang, "info_reminder", "ID", a.ID, "Hub", r.cat.Value(lang, r.cfg.Hub),
 		"Note", r.cat.Value(lang, a.Info[n-1].Question))}
-	_, err = r.out.Enqueue(ctx, fmt.Sprintf("info:%s:%d", a.ID, n), Outgoing{Founder: a.Founder, Reply: reply}, "reminders")
+	_, err = r.out.Enqueue(ctx, fmt.Sprintf("info:%s:%d", a.ID, n), flows.Outgoing{Founder: a.Founder, Reply: reply}, "reminders")
 	return err
 }

@@ -1,4 +1,4 @@
-package flows_test
+package officehours_test
 
 import (
 	"errors"
@@ -8,7 +8,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/officehours"
 )
+
+// casablanca is the hub time zone of the slot syntax tests.
+var casablanca, _ = time.LoadLocation("Africa/Casablanca")
 
 func TestParseSlotsAdd(t *testing.T) {
 	at := func(y int, mo time.Month, d, h, m int) time.Time { return time.Date(y, mo, d, h, m, 0, 0, casablanca) }
@@ -32,7 +36,7 @@ func TestParseSlotsAdd(t *testing.T) {
 		{"karim 2026-02-15 01:00-04:00 every 60", "karim", time.Date(2026, 2, 15, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 15, 4, 0, 0, 0, time.UTC), 4, flows.Place{}},
 		{"karim 2026-03-22 01:00-04:00 every 60", "karim", time.Date(2026, 3, 22, 1, 0, 0, 0, time.UTC), time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC), 2, flows.Place{}},
 	} {
-		r, err := flows.ParseSlotsAdd(tc.args, casablanca)
+		r, err := officehours.ParseSlotsAdd(tc.args, casablanca)
 		if err != nil {
 			t.Errorf("ParseSlotsAdd(%q): %v", tc.args, err)
 			continue
@@ -72,8 +76,8 @@ func TestParseSlotsAddRefusals(t *testing.T) {
 		{"karim 2026-02-15 02:30-03:30", "twice"},          // the hour Ramadan repeats
 		{"karim 2026-03-22 02:30-03:30", "does not exist"}, // the hour it skips
 	} {
-		_, err := flows.ParseSlotsAdd(tc.args, casablanca)
-		var se *flows.SlotSpecError
+		_, err := officehours.ParseSlotsAdd(tc.args, casablanca)
+		var se *officehours.SlotSpecError
 		if !errors.As(err, &se) || !strings.Contains(se.Problem, tc.says) {
 			t.Errorf("ParseSlotsAdd(%q) = %v; want a SlotSpecError saying %q", tc.args, err, tc.says)
 		}
@@ -95,7 +99,7 @@ func TestParseSlotsList(t *testing.T) {
 		{"nadia 2026-W09", "nadia", time.Date(2026, 2, 23, 0, 0, 0, 0, casablanca)},
 		{"2026-W01", "", time.Date(2025, 12, 29, 0, 0, 0, 0, casablanca)},
 	} {
-		mentor, from, to, err := flows.ParseSlotsList(tc.args, now, casablanca)
+		mentor, from, to, err := officehours.ParseSlotsList(tc.args, now, casablanca)
 		if err != nil || mentor != tc.mentor || !from.Equal(tc.from) {
 			t.Errorf("ParseSlotsList(%q) = %q, %v, %v; want %q from %v", tc.args, mentor, from, err, tc.mentor, tc.from)
 		}
@@ -105,7 +109,7 @@ func TestParseSlotsList(t *testing.T) {
 	}
 	// The week Ramadan's clock change falls in (back an hour on Sunday
 	// 15 February) lasts 169 hours, and still ends on Monday 00:00.
-	_, from, to, _ := flows.ParseSlotsList("2026-02-12", now, casablanca)
+	_, from, to, _ := officehours.ParseSlotsList("2026-02-12", now, casablanca)
 	if to.Sub(from) != 169*time.Hour || to.In(casablanca).Weekday() != time.Monday || to.In(casablanca).Hour() != 0 {
 		t.Errorf("week of 2026-02-15 = %v–%v; want Monday to Monday, 169 hours", from, to)
 	}
@@ -126,9 +130,9 @@ func FuzzParseSlotsAdd(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, args string) {
-		r, err := flows.ParseSlotsAdd(args, casablanca)
+		r, err := officehours.ParseSlotsAdd(args, casablanca)
 		if err != nil {
-			var se *flows.SlotSpecError
+			var se *officehours.SlotSpecError
 			if !errors.As(err, &se) || se.Problem == "" {
 				t.Fatalf("ParseSlotsAdd(%q) = %v; want a SlotSpecError", args, err)
 			}
@@ -144,7 +148,7 @@ func FuzzParseSlotsAdd(f *testing.F) {
 			t.Fatalf("ParseSlotsAdd(%q): room %q", args, r.Place.Room)
 		}
 		slots := r.Slots()
-		if len(slots) == 0 || len(slots) > flows.MaxSlotsPerRequest {
+		if len(slots) == 0 || len(slots) > officehours.MaxSlotsPerRequest {
 			t.Fatalf("ParseSlotsAdd(%q) makes %d slots", args, len(slots))
 		}
 		for i, s := range slots {

@@ -1,9 +1,11 @@
-package flows
+package officehours
 
 import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/startgate/founderbot/flows"
 )
 
 // BookingEventKind says what happened to a booking.
@@ -25,20 +27,23 @@ const (
 // Booking.Agenda.
 type BookingEvent struct {
 	Kind     BookingEventKind
-	Booking  Booking // after the change
-	Mentor   Mentor
-	Previous *Booking // EventRescheduled: the booking before the move
-	By       string   // the FounderID, or the staff member's Actor.ID
+	Booking  flows.Booking // after the change
+	Mentor   flows.Mentor
+	Previous *flows.Booking // EventRescheduled: the booking before the move
+	By       string         // the FounderID, or the staff member's Actor.ID
 	At       time.Time
 }
+
+// Topic implements flows.Notification.
+func (BookingEvent) Topic() string { return "booking event" }
 
 // FounderNotice is a message for a founder that a staff action caused,
 // with the calendar file that goes with it. Queue Outgoing in the outbox
 // under Key (so it goes once), then send Document with the transport.
 type FounderNotice struct {
 	Key      string
-	Outgoing Outgoing
-	Document *Document
+	Outgoing flows.Outgoing
+	Document *flows.Document
 }
 
 // StaffResult is what a staff action changed: founders to tell, events
@@ -51,7 +56,7 @@ type StaffResult struct {
 // AddSlots creates the slots of a "slots add" request (see
 // ParseSlotsAdd). Slots that start in the past or overlap one of the
 // mentor's are refused, all of them: ErrSlotPast, *SlotOverlapError.
-func (o *OfficeHours) AddSlots(ctx context.Context, req SlotsRequest) (Mentor, []Slot, error) {
+func (o *OfficeHours) AddSlots(ctx context.Context, req SlotsRequest) (flows.Mentor, []flows.Slot, error) {
 	m, err := o.FindMentor(ctx, req.Mentor)
 	if err != nil {
 		return m, nil, err
@@ -61,7 +66,7 @@ func (o *OfficeHours) AddSlots(ctx context.Context, req SlotsRequest) (Mentor, [
 	}
 	slots := req.Slots()
 	if len(slots) == 0 || !slots[0].Start.After(o.Now()) {
-		return m, nil, ErrSlotPast
+		return m, nil, flows.ErrSlotPast
 	}
 	for i := range slots {
 		slots[i].Mentor, slots[i].Week = m.ID, o.Week(slots[i].Start)
@@ -70,17 +75,10 @@ func (o *OfficeHours) AddSlots(ctx context.Context, req SlotsRequest) (Mentor, [
 	return m, created, err
 }
 
-// SlotListing is a slot as staff see it in "slots list".
-type SlotListing struct {
-	Slot
-	Mentor  Mentor
-	Booking *Booking // when booked
-}
-
 // ListSlots lists the slots starting in [from, to), of the mentor staff
 // named or of all when mentor is "", with their bookings.
-func (o *OfficeHours) ListSlots(ctx context.Context, mentor string, from, to time.Time) ([]SlotListing, error) {
-	var id MentorID
+func (o *OfficeHours) ListSlots(ctx context.Context, mentor string, from, to time.Time) ([]flows.SlotListing, error) {
+	var id flows.MentorID
 	if mentor != "" {
 		m, err := o.FindMentor(ctx, mentor)
 		if err != nil {
@@ -92,8 +90,8 @@ func (o *OfficeHours) ListSlots(ctx context.Context, mentor string, from, to tim
 	if err != nil {
 		return nil, err
 	}
-	mentors := map[MentorID]Mentor{}
-	out := make([]SlotListing, len(slots))
+	mentors := map[flows.MentorID]flows.Mentor{}
+	out := make([]flows.SlotListing, len(slots))
 	for i, s := range slots {
 		m, ok := mentors[s.Mentor]
 		if !ok {
@@ -102,7 +100,7 @@ func (o *OfficeHours) ListSlots(ctx context.Context, mentor string, from, to tim
 			}
 			mentors[s.Mentor] = m
 		}
-		out[i] = SlotListing{Slot: s, Mentor: m}
+		out[i] = flows.SlotListing{Slot: s, Mentor: m}
 		if s.Booking != "" {
 			b, err := o.store.Booking(ctx, s.Booking)
 			if err != nil {
@@ -115,13 +113,13 @@ func (o *OfficeHours) ListSlots(ctx context.Context, mentor string, from, to tim
 }
 
 // Booking returns one booking, for staff's buttons.
-func (o *OfficeHours) Booking(ctx context.Context, id BookingID) (Booking, error) {
+func (o *OfficeHours) Booking(ctx context.Context, id flows.BookingID) (flows.Booking, error) {
 	return o.store.Booking(ctx, id)
 }
 
 // CancelSlot cancels a slot that has not ended. A founder booked on it is
 // told, with an apology and the calendar file that removes the session.
-func (o *OfficeHours) CancelSlot(ctx context.Context, id SlotID, by Actor) (Slot, StaffResult, error) {
+func (o *OfficeHours) CancelSlot(ctx context.Context, id flows.SlotID, by flows.Actor) (flows.Slot, StaffResult, error) {
 	now := o.Now()
 	s, b, err := o.store.CancelSlot(ctx, id, now)
 	if err != nil {
@@ -136,7 +134,7 @@ func (o *OfficeHours) CancelSlot(ctx context.Context, id SlotID, by Actor) (Slot
 
 // RemoveMentor removes a mentor: their slots to come are cancelled, and
 // each founder booked on one is told, with an apology.
-func (o *OfficeHours) RemoveMentor(ctx context.Context, ref string, by Actor) (Mentor, StaffResult, error) {
+func (o *OfficeHours) RemoveMentor(ctx context.Context, ref string, by flows.Actor) (flows.Mentor, StaffResult, error) {
 	m, err := o.FindMentor(ctx, ref)
 	if err != nil {
 		return m, StaffResult{}, err
@@ -159,7 +157,7 @@ func (o *OfficeHours) RemoveMentor(ctx context.Context, ref string, by Actor) (M
 // buttons: StatusHeld, StatusNoShow or StatusMentorCancelled. A mentor's
 // cancellation of a session still to come frees nobody's time twice: the
 // slot is cancelled and the founder told, with an apology.
-func (o *OfficeHours) RecordOutcome(ctx context.Context, id BookingID, outcome BookingStatus, by Actor) (Booking, StaffResult, error) {
+func (o *OfficeHours) RecordOutcome(ctx context.Context, id flows.BookingID, outcome flows.BookingStatus, by flows.Actor) (flows.Booking, StaffResult, error) {
 	now := o.Now()
 	before, err := o.store.Booking(ctx, id)
 	if err != nil {
@@ -170,7 +168,7 @@ func (o *OfficeHours) RecordOutcome(ctx context.Context, id BookingID, outcome B
 		return b, StaffResult{}, err
 	}
 	var res StaffResult
-	if outcome == StatusMentorCancelled && before.Active() && before.Start.After(now) {
+	if outcome == flows.StatusMentorCancelled && before.Active() && before.Start.After(now) {
 		err = o.tellCancelled(ctx, &res, b, EventOutcome, "book_mentor_cancelled", by, now)
 		return b, res, err
 	}
@@ -181,7 +179,7 @@ func (o *OfficeHours) RecordOutcome(ctx context.Context, id BookingID, outcome B
 
 // tellCancelled adds the founder's notice and the event of a booking
 // staff or the mentor cancelled.
-func (o *OfficeHours) tellCancelled(ctx context.Context, res *StaffResult, b Booking, kind BookingEventKind, msg string, by Actor, now time.Time) error {
+func (o *OfficeHours) tellCancelled(ctx context.Context, res *StaffResult, b flows.Booking, kind BookingEventKind, msg string, by flows.Actor, now time.Time) error {
 	m, err := o.mentor(ctx, b.Mentor)
 	if err != nil {
 		return err
@@ -194,24 +192,24 @@ func (o *OfficeHours) tellCancelled(ctx context.Context, res *StaffResult, b Boo
 	doc := o.calendarFile(lang, b, m, now)
 	res.Notices = append(res.Notices, FounderNotice{
 		Key: fmt.Sprintf("oh_cancel:%s:%d", b.ID, b.Seq),
-		Outgoing: Outgoing{Founder: b.Founder, Reply: Reply{
+		Outgoing: flows.Outgoing{Founder: b.Founder, Reply: flows.Reply{
 			Text: o.tr(lang, msg, "Mentor", o.mentorName(lang, m, b.Mentor),
 				"Details", o.sessionDetails(lang, b.Start, b.End, b.Place)),
-			Buttons: [][]Button{{{Label: o.tr(lang, "book_btn_book_again"), Data: "oh:book"}}},
+			Buttons: [][]flows.Button{{{Label: o.tr(lang, "book_btn_book_again"), Data: "oh:book"}}},
 		}},
 		Document: &doc,
 	})
 	return nil
 }
 
-// OfficeHoursStats counts the sessions of a period.
-type OfficeHoursStats struct {
+// Stats counts the sessions of a period.
+type Stats struct {
 	Sessions      int // booked to start in the period, cancelled ones included
-	ByStatus      map[BookingStatus]int
+	ByStatus      map[flows.BookingStatus]int
 	ByTopic       map[string]int // sessions not cancelled, by topic
 	Rated         int
 	AverageRating float64
-	ByMentor      map[MentorID]MentorStats
+	ByMentor      map[flows.MentorID]MentorStats
 }
 
 // MentorStats counts one mentor's sessions.
@@ -225,18 +223,18 @@ type MentorStats struct {
 }
 
 // Stats counts the sessions starting in [from, to).
-func (o *OfficeHours) Stats(ctx context.Context, from, to time.Time) (OfficeHoursStats, error) {
+func (o *OfficeHours) Stats(ctx context.Context, from, to time.Time) (Stats, error) {
 	bs, err := o.store.Bookings(ctx, from, to)
 	if err != nil {
-		return OfficeHoursStats{}, err
+		return Stats{}, err
 	}
-	st := OfficeHoursStats{ByStatus: map[BookingStatus]int{}, ByTopic: map[string]int{}, ByMentor: map[MentorID]MentorStats{}}
-	ratings := map[MentorID]int{}
+	st := Stats{ByStatus: map[flows.BookingStatus]int{}, ByTopic: map[string]int{}, ByMentor: map[flows.MentorID]MentorStats{}}
+	ratings := map[flows.MentorID]int{}
 	total := 0
 	for _, b := range bs {
 		st.Sessions++
 		st.ByStatus[b.Status]++
-		if b.Status == StatusCancelled || b.Status == StatusSlotCancelled {
+		if b.Status == flows.StatusCancelled || b.Status == flows.StatusSlotCancelled {
 			continue
 		}
 		st.ByTopic[b.Topic]++
@@ -250,11 +248,11 @@ func (o *OfficeHours) Stats(ctx context.Context, from, to time.Time) (OfficeHour
 		}
 		ms.Sessions++
 		switch b.Status {
-		case StatusHeld:
+		case flows.StatusHeld:
 			ms.Held++
-		case StatusNoShow:
+		case flows.StatusNoShow:
 			ms.NoShow++
-		case StatusMentorCancelled:
+		case flows.StatusMentorCancelled:
 			ms.MentorCancelled++
 		}
 		if b.Rating > 0 {

@@ -1,4 +1,4 @@
-package flows
+package officehours
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+	"github.com/startgate/founderbot/flows"
 )
 
 // TestCalendarInjection checks the review's finding: golang-ical leaves a
@@ -16,21 +17,21 @@ import (
 // back: no injected property, every line ends in CRLF, the texts read as
 // written less their control characters.
 func TestCalendarInjection(t *testing.T) {
-	cat, err := NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", Messages())
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := NewOfficeHours(nil, nil, cat, OfficeHoursConfig{
+	o := New(nil, nil, cat, Config{
 		Hub:            "Start;Gate: \"Rabat\", Hub\r\nX-INJECTED-HUB:1\rBEGIN:VALARM",
 		CalendarDomain: "evil.example\r\nX-INJECTED-DOMAIN:1",
 		TZ:             time.UTC,
 	}, nil)
 	start := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
-	b := Booking{ID: "B-0001", Mentor: "karim", Start: start, End: start.Add(30 * time.Minute), Status: StatusBooked,
+	b := flows.Booking{ID: "B-0001", Mentor: "karim", Start: start, End: start.Add(30 * time.Minute), Status: flows.StatusBooked,
 		Agenda: "Line one\r\nX-INJECTED-AGENDA:1\rmore\u2028X-INJECTED-LS:1\x00\x1b[31m",
-		Place:  Place{Link: "https://meet.example.com/k\r\nX-INJECTED-URL:1"}}
-	m := Mentor{ID: "karim", Name: "Karim\r\nX-INJECTED-MENTOR:1"}
-	for _, place := range []Place{b.Place, {Room: "Atlas\rX-INJECTED-ROOM:1\nLOCATION:elsewhere"}} {
+		Place:  flows.Place{Link: "https://meet.example.com/k\r\nX-INJECTED-URL:1"}}
+	m := flows.Mentor{ID: "karim", Name: "Karim\r\nX-INJECTED-MENTOR:1"}
+	for _, place := range []flows.Place{b.Place, {Room: "Atlas\rX-INJECTED-ROOM:1\nLOCATION:elsewhere"}} {
 		b.Place = place
 		d := o.calendarFile("fr", b, m, start.Add(-time.Hour))
 		raw := string(d.Data)
@@ -102,16 +103,16 @@ func FuzzCalendarFile(f *testing.F) {
 	f.Add("StartGate", "Karim", "Pricing, hires; seed?", "Atlas")
 	f.Add("Hub\r\nX-A:1", "K\rX-B:1", "a\\nb\r\nc", "R\nLOCATION:x")
 	f.Add("\"q\";:,'\\", "\x00\x7f\u0085", "\u2028\u2029", "")
-	cat, err := NewCatalog("fr")
+	cat, err := flows.NewCatalog("fr", Messages())
 	if err != nil {
 		f.Fatal(err)
 	}
 	start := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, hub, mentor, agenda, room string) {
-		o := NewOfficeHours(nil, nil, cat, OfficeHoursConfig{Hub: hub, TZ: time.UTC}, nil)
-		b := Booking{ID: "B-0001", Mentor: "m", Start: start, End: start.Add(30 * time.Minute), Status: StatusBooked,
-			Agenda: agenda, Place: Place{Room: room}}
-		d := o.calendarFile("en", b, Mentor{ID: "m", Name: mentor}, start)
+		o := New(nil, nil, cat, Config{Hub: hub, TZ: time.UTC}, nil)
+		b := flows.Booking{ID: "B-0001", Mentor: "m", Start: start, End: start.Add(30 * time.Minute), Status: flows.StatusBooked,
+			Agenda: agenda, Place: flows.Place{Room: room}}
+		d := o.calendarFile("en", b, flows.Mentor{ID: "m", Name: mentor}, start)
 		cal, err := ics.ParseCalendar(bytes.NewReader(d.Data))
 		if err != nil {
 			t.Fatalf("parse: %v\n%q", err, d.Data)

@@ -1,4 +1,4 @@
-package flows
+package officehours
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/startgate/founderbot/flows"
 )
 
 // Session reminders: the founder and the mentor hear about a session a
@@ -52,19 +54,21 @@ type MentorNotifier interface {
 // came of their earlier sessions together. It never carries the
 // founder's ratings or comments: founders are told those go to the team.
 type MentorReminder struct {
-	Booking Booking
-	Mentor  Mentor
+	Booking flows.Booking
+	Mentor  flows.Mentor
 	Before  time.Duration // 24h or 1h: which reminder this is
 	// Previous are the founder's earlier sessions with the mentor, newest
 	// first (at most 3): Status is the outcome; Rating and Comment are
 	// always empty.
-	Previous []Booking
+	Previous []flows.Booking
 	// Key is the same on every attempt of this reminder and differs
 	// between reminders: a notifier that can remember keys sends once.
 	Key string
 }
 
-func remindJobID(id BookingID, name string) string { return "oh_remind:" + string(id) + ":" + name }
+func remindJobID(id flows.BookingID, name string) string {
+	return "oh_remind:" + string(id) + ":" + name
+}
 
 // remindAt is when a reminder before a session that starts at start is
 // due; see the timing rules above.
@@ -114,7 +118,7 @@ func (o *OfficeHours) quietEnd(t time.Time) time.Time {
 // moved. One whose time has passed is not sent at all: a founder who
 // books 20 hours ahead needs no day-before reminder. The job of a
 // reminder not scheduled is removed, lest an earlier time's one linger.
-func (o *OfficeHours) scheduleReminders(ctx context.Context, b Booking, now time.Time) {
+func (o *OfficeHours) scheduleReminders(ctx context.Context, b flows.Booking, now time.Time) {
 	for _, r := range sessionReminders {
 		id := remindJobID(b.ID, r.name)
 		var err error
@@ -128,7 +132,7 @@ func (o *OfficeHours) scheduleReminders(ctx context.Context, b Booking, now time
 		// A day-before reminder that would come within the last hour is left
 		// to the hour-before one.
 		if at.After(now) && (r.before <= time.Hour || at.Before(b.Start.Add(-time.Hour))) {
-			err = o.store.ScheduleJob(ctx, Job{ID: id, Kind: KindSessionRemind, Subject: string(b.ID), Version: int64(b.Seq), Due: at})
+			err = o.store.ScheduleJob(ctx, flows.Job{ID: id, Kind: KindSessionRemind, Subject: string(b.ID), Version: int64(b.Seq), Due: at})
 		} else {
 			err = o.store.CancelJob(ctx, id)
 		}
@@ -140,7 +144,7 @@ func (o *OfficeHours) scheduleReminders(ctx context.Context, b Booking, now time
 
 // unscheduleReminders removes a cancelled booking's reminders. They would
 // do nothing anyway (the booking's Seq went up): this only tidies.
-func (o *OfficeHours) unscheduleReminders(ctx context.Context, id BookingID) {
+func (o *OfficeHours) unscheduleReminders(ctx context.Context, id flows.BookingID) {
 	for _, r := range sessionReminders {
 		if err := o.store.CancelJob(ctx, remindJobID(id, r.name)); err != nil {
 			o.log.Warn("remove session reminder", "booking", id, "err", err)
@@ -150,7 +154,7 @@ func (o *OfficeHours) unscheduleReminders(ctx context.Context, id BookingID) {
 
 // sessionReminder sends a reminder that came due, to the founder then to
 // the mentor, unless the booking changed since or it is too late.
-func (o *OfficeHours) sessionReminder(ctx context.Context, j Job, now time.Time) error {
+func (o *OfficeHours) sessionReminder(ctx context.Context, j flows.Job, now time.Time) error {
 	i := strings.LastIndexByte(j.ID, ':')
 	idx := -1
 	for k, r := range sessionReminders {
@@ -163,8 +167,8 @@ func (o *OfficeHours) sessionReminder(ctx context.Context, j Job, now time.Time)
 		return nil
 	}
 	r := sessionReminders[idx]
-	b, err := o.store.Booking(ctx, BookingID(j.Subject))
-	if errors.Is(err, ErrNotFound) {
+	b, err := o.store.Booking(ctx, flows.BookingID(j.Subject))
+	if errors.Is(err, flows.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -223,18 +227,18 @@ func (o *OfficeHours) sessionReminder(ctx context.Context, j Job, now time.Time)
 // remindFounder queues the founder's reminder: the day before, the
 // session with "still coming?" and a Cancel button while the founder may
 // still cancel; the hour before, when and where.
-func (o *OfficeHours) remindFounder(ctx context.Context, b Booking, m Mentor, r sessionReminder, key string, now time.Time) error {
+func (o *OfficeHours) remindFounder(ctx context.Context, b flows.Booking, m flows.Mentor, r sessionReminder, key string, now time.Time) error {
 	lang, err := o.founderLang(ctx, b.Founder, b.Who.Lang)
 	if err != nil {
 		return err
 	}
 	name := o.mentorName(lang, m, b.Mentor)
-	var reply Reply
+	var reply flows.Reply
 	if r.before >= 24*time.Hour {
 		contact := "" // set when it is too late to cancel here
-		row := []Button{{Label: o.tr(lang, "book_btn_coming"), Data: "oh:ok:" + string(b.ID)}}
+		row := []flows.Button{{Label: o.tr(lang, "book_btn_coming"), Data: "oh:ok:" + string(b.ID)}}
 		if b.Start.Sub(now) >= o.cfg.Rules.CancelCutoff {
-			row = append(row, Button{Label: o.tr(lang, "book_btn_cancel_session"), Data: "oh:c:" + string(b.ID)})
+			row = append(row, flows.Button{Label: o.tr(lang, "book_btn_cancel_session"), Data: "oh:c:" + string(b.ID)})
 		} else {
 			contact = o.contact(lang)
 		}
@@ -242,15 +246,15 @@ func (o *OfficeHours) remindFounder(ctx context.Context, b Booking, m Mentor, r 
 		if b.Agenda != "" {
 			agenda = o.cat.Value(lang, b.Agenda)
 		}
-		reply = Reply{Text: o.tr(lang, "book_remind_day", "Mentor", name,
+		reply = flows.Reply{Text: o.tr(lang, "book_remind_day", "Mentor", name,
 			"Details", o.sessionDetails(lang, b.Start, b.End, b.Place),
-			"Agenda", agenda, "Contact", contact), Buttons: [][]Button{row}}
+			"Agenda", agenda, "Contact", contact), Buttons: [][]flows.Button{row}}
 	} else {
-		reply = Reply{Text: o.tr(lang, "book_remind_hour", "Mentor", name,
+		reply = flows.Reply{Text: o.tr(lang, "book_remind_hour", "Mentor", name,
 			"Time", o.timeRange(lang, b.Start, b.End), "Zone", o.zoneLabel(lang, b.Start),
 			"Place", o.placeLine(lang, b.Place))}
 	}
-	if _, err := o.out.Enqueue(ctx, key, Outgoing{Founder: b.Founder, Reply: reply}, "office_hours"); err != nil {
+	if _, err := o.out.Enqueue(ctx, key, flows.Outgoing{Founder: b.Founder, Reply: reply}, "office_hours"); err != nil {
 		return fmt.Errorf("queue %s: %w", key, err)
 	}
 	return nil
@@ -266,22 +270,21 @@ func (o *OfficeHours) contact(lang string) string {
 
 // coming is the "Yes, I'll be there" button of the day-before reminder:
 // it only thanks the founder, the booking stays as it is.
-func (c *conv) coming(id BookingID) error {
-	b, err := c.e.OfficeHours.store.Booking(c.ctx, id)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+func (o *OfficeHours) coming(t *flows.Turn, id flows.BookingID) error {
+	b, err := o.store.Booking(t.Context(), id)
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
 		return fmt.Errorf("booking %s: %w", id, err)
 	}
-	if err != nil || b.Founder != c.ev.Founder || !b.Active() {
-		c.say(c.tb("book_err_closed"), []Button{{Label: c.tb("book_btn_my"), Data: "oh:my"}})
+	if err != nil || b.Founder != t.Event().Founder || !b.Active() {
+		t.Say(t.T("book_err_closed"), []flows.Button{{Label: t.T("book_btn_my"), Data: "oh:my"}})
 		return nil
 	}
-	o := c.e.OfficeHours
-	m, err := o.mentor(c.ctx, b.Mentor)
+	m, err := o.mentor(t.Context(), b.Mentor)
 	if err != nil {
 		return err
 	}
-	c.say(c.tb("book_coming_ok", "Mentor", o.mentorName(c.lang, m, b.Mentor), "Date", o.dayName(c.lang, b.Start),
-		"Time", o.timeRange(c.lang, b.Start, b.End)))
-	c.ask()
+	t.Say(t.T("book_coming_ok", "Mentor", o.mentorName(t.Lang(), m, b.Mentor), "Date", o.dayName(t.Lang(), b.Start),
+		"Time", o.timeRange(t.Lang(), b.Start, b.End)))
+	t.Ask()
 	return nil
 }

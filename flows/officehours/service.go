@@ -1,4 +1,4 @@
-package flows
+package officehours
 
 import (
 	"context"
@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/startgate/founderbot/flows"
 )
 
 // bookRequest is a founder's booking as the conversation gathered it.
 type bookRequest struct {
-	ID            BookingID
-	Slot          SlotID
-	Founder       FounderID
+	ID            flows.BookingID
+	Slot          flows.SlotID
+	Founder       flows.FounderID
 	Topic, Agenda string
 	Lang          string
 	Name, Handle  string
@@ -20,14 +22,14 @@ type bookRequest struct {
 
 // allowed says whether the founder may book (BOOKING_OPEN_TO), with the
 // application that says who they are, if any.
-func (o *OfficeHours) allowed(ctx context.Context, f FounderID) (bool, *Application, error) {
+func (o *OfficeHours) allowed(ctx context.Context, f flows.FounderID) (bool, *flows.Application, error) {
 	apps, err := o.store.Applications(ctx, f)
 	if err != nil {
 		return false, nil, fmt.Errorf("list applications: %w", err)
 	}
-	var app *Application
+	var app *flows.Application
 	for i := range apps { // newest first: the accepted one wins when it counts
-		if app == nil || (o.cfg.OpenTo == OpenToAccepted && apps[i].Status == StatusAccepted && app.Status != StatusAccepted) {
+		if app == nil || (o.cfg.OpenTo == OpenToAccepted && apps[i].Status == flows.StatusAccepted && app.Status != flows.StatusAccepted) {
 			app = &apps[i]
 		}
 	}
@@ -35,22 +37,22 @@ func (o *OfficeHours) allowed(ctx context.Context, f FounderID) (bool, *Applicat
 	case OpenToAnyone:
 		return true, app, nil
 	case OpenToAccepted:
-		return app != nil && app.Status == StatusAccepted, app, nil
+		return app != nil && app.Status == flows.StatusAccepted, app, nil
 	}
 	return app != nil, app, nil
 }
 
 // book books a slot for a founder under every rule, and schedules the
 // rating prompt for the session's end.
-func (o *OfficeHours) book(ctx context.Context, r bookRequest, now time.Time) (Booking, Mentor, error) {
+func (o *OfficeHours) book(ctx context.Context, r bookRequest, now time.Time) (flows.Booking, flows.Mentor, error) {
 	ok, app, err := o.allowed(ctx, r.Founder)
 	if err != nil {
-		return Booking{}, Mentor{}, err
+		return flows.Booking{}, flows.Mentor{}, err
 	}
 	if !ok {
-		return Booking{}, Mentor{}, ErrNotAllowed
+		return flows.Booking{}, flows.Mentor{}, flows.ErrNotAllowed
 	}
-	who := FounderInfo{Name: r.Name, Handle: r.Handle, Lang: r.Lang}
+	who := flows.FounderInfo{Name: r.Name, Handle: r.Handle, Lang: r.Lang}
 	if app != nil {
 		who.AppID, who.Startup = app.ID, app.Answers["startup"]
 		who.Stage, who.Sector = app.Answers["stage"], app.Answers["sector"]
@@ -58,9 +60,9 @@ func (o *OfficeHours) book(ctx context.Context, r bookRequest, now time.Time) (B
 			who.Name = app.Answers["founder"]
 		}
 	}
-	b := Booking{ID: r.ID, Founder: r.Founder, Who: who, Topic: r.Topic, Agenda: r.Agenda}
+	b := flows.Booking{ID: r.ID, Founder: r.Founder, Who: who, Topic: r.Topic, Agenda: r.Agenda}
 	if b, err = o.store.BookSlot(ctx, r.Slot, b, now, o.cfg.Rules); err != nil {
-		return b, Mentor{}, err
+		return b, flows.Mentor{}, err
 	}
 	o.scheduleRating(ctx, b)
 	o.scheduleReminders(ctx, b, now)
@@ -70,7 +72,7 @@ func (o *OfficeHours) book(ctx context.Context, r bookRequest, now time.Time) (B
 
 // reschedule moves a founder's booking to another slot, the old one
 // held until the new one is booked. It returns the booking before and after.
-func (o *OfficeHours) reschedule(ctx context.Context, f FounderID, id BookingID, to SlotID, op string, now time.Time) (prev, b Booking, m Mentor, err error) {
+func (o *OfficeHours) reschedule(ctx context.Context, f flows.FounderID, id flows.BookingID, to flows.SlotID, op string, now time.Time) (prev, b flows.Booking, m flows.Mentor, err error) {
 	if prev, err = o.store.Booking(ctx, id); err != nil {
 		return prev, b, m, err
 	}
@@ -87,10 +89,10 @@ func (o *OfficeHours) reschedule(ctx context.Context, f FounderID, id BookingID,
 }
 
 // cancel cancels a founder's booking, if it is not too late.
-func (o *OfficeHours) cancel(ctx context.Context, f FounderID, id BookingID, op string, now time.Time) (Booking, Mentor, error) {
+func (o *OfficeHours) cancel(ctx context.Context, f flows.FounderID, id flows.BookingID, op string, now time.Time) (flows.Booking, flows.Mentor, error) {
 	b, err := o.store.CancelBooking(ctx, id, f, op, now, o.cfg.Rules)
 	if err != nil {
-		return b, Mentor{}, err
+		return b, flows.Mentor{}, err
 	}
 	o.slotFreed(ctx, b.Slot, now)
 	o.unscheduleReminders(ctx, b.ID)
@@ -99,10 +101,10 @@ func (o *OfficeHours) cancel(ctx context.Context, f FounderID, id BookingID, op 
 }
 
 // mentor returns a mentor, or one with only its ID if it is gone.
-func (o *OfficeHours) mentor(ctx context.Context, id MentorID) (Mentor, error) {
+func (o *OfficeHours) mentor(ctx context.Context, id flows.MentorID) (flows.Mentor, error) {
 	m, err := o.store.Mentor(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return Mentor{ID: id}, nil
+	if errors.Is(err, flows.ErrNotFound) {
+		return flows.Mentor{ID: id}, nil
 	}
 	if err != nil {
 		return m, fmt.Errorf("mentor %s: %w", id, err)
@@ -113,13 +115,13 @@ func (o *OfficeHours) mentor(ctx context.Context, id MentorID) (Mentor, error) {
 // bookable lists the mentor's slots the founder could book now: free or
 // offered to them, in the future and the window, in a week under the
 // mentor's cap. A slot the founder holds is booked, so it is not listed.
-func (o *OfficeHours) bookable(ctx context.Context, m Mentor, f FounderID, now time.Time) ([]Slot, error) {
+func (o *OfficeHours) bookable(ctx context.Context, m flows.Mentor, f flows.FounderID, now time.Time) ([]flows.Slot, error) {
 	end := now.Add(o.cfg.Rules.Window)
 	all, err := o.store.Slots(ctx, m.ID, now, end.Add(time.Millisecond))
 	if err != nil {
 		return nil, fmt.Errorf("slots of %s: %w", m.ID, err)
 	}
-	var slots []Slot
+	var slots []flows.Slot
 	var weeks []string
 	for _, s := range all {
 		held := s.OfferTo != "" && s.OfferTo != f && s.OfferUntil.After(now)
@@ -138,13 +140,13 @@ func (o *OfficeHours) bookable(ctx context.Context, m Mentor, f FounderID, now t
 	if err != nil {
 		return nil, fmt.Errorf("load of %s: %w", m.ID, err)
 	}
-	return slices.DeleteFunc(slots, func(s Slot) bool { return load[s.Week] >= m.WeeklyCap }), nil
+	return slices.DeleteFunc(slots, func(s flows.Slot) bool { return load[s.Week] >= m.WeeklyCap }), nil
 }
 
 // scheduleRating asks for a rating when the session ends; a booking
 // cancelled or moved since makes the job do nothing.
-func (o *OfficeHours) scheduleRating(ctx context.Context, b Booking) {
-	j := Job{ID: "oh_rating:" + string(b.ID), Kind: KindSessionRating, Subject: string(b.ID), Version: int64(b.Seq), Due: b.End}
+func (o *OfficeHours) scheduleRating(ctx context.Context, b flows.Booking) {
+	j := flows.Job{ID: "oh_rating:" + string(b.ID), Kind: KindSessionRating, Subject: string(b.ID), Version: int64(b.Seq), Due: b.End}
 	if err := o.store.ScheduleJob(ctx, j); err != nil {
 		o.log.Error("schedule rating prompt", "booking", b.ID, "err", err)
 	}
@@ -153,8 +155,8 @@ func (o *OfficeHours) scheduleRating(ctx context.Context, b Booking) {
 // slotFreed has the freed slot offered to the mentor's waitlist by the
 // scheduler, which retries when something fails: the founder's
 // cancellation is done whatever happens to the offer.
-func (o *OfficeHours) slotFreed(ctx context.Context, id SlotID, now time.Time) {
-	j := Job{ID: "oh_offer:" + string(id), Kind: KindSlotOffer, Subject: string(id), Due: now}
+func (o *OfficeHours) slotFreed(ctx context.Context, id flows.SlotID, now time.Time) {
+	j := flows.Job{ID: "oh_offer:" + string(id), Kind: KindSlotOffer, Subject: string(id), Due: now}
 	if err := o.store.ScheduleJob(ctx, j); err != nil {
 		o.log.Error("schedule waitlist offer", "slot", id, "err", err)
 	}
@@ -162,9 +164,9 @@ func (o *OfficeHours) slotFreed(ctx context.Context, id SlotID, now time.Time) {
 
 // offerExpired offers a free slot to the next founder of the waitlist:
 // when it was freed, and each time an offer runs out unclaimed.
-func (o *OfficeHours) offerExpired(ctx context.Context, j Job, now time.Time) error {
-	s, f, err := o.store.OfferSlot(ctx, SlotID(j.Subject), now, o.cfg.OfferTTL)
-	if errors.Is(err, ErrNotFound) || (err == nil && f == "") {
+func (o *OfficeHours) offerExpired(ctx context.Context, j flows.Job, now time.Time) error {
+	s, f, err := o.store.OfferSlot(ctx, flows.SlotID(j.Subject), now, o.cfg.OfferTTL)
+	if errors.Is(err, flows.ErrNotFound) || (err == nil && f == "") {
 		return nil
 	}
 	if err != nil {
@@ -180,17 +182,17 @@ func (o *OfficeHours) offerExpired(ctx context.Context, j Job, now time.Time) er
 	if err != nil {
 		return err
 	}
-	reply := Reply{
+	reply := flows.Reply{
 		Text: o.tr(lang, "book_offer", "Mentor", o.mentorName(lang, m, s.Mentor),
 			"Details", o.sessionDetails(lang, s.Start, s.End, s.Place),
 			"Minutes", minutes(o.cfg.OfferTTL), "Until", o.cat.Value(lang, o.clock(s.OfferUntil))),
-		Buttons: [][]Button{{{Label: o.tr(lang, "book_btn_claim"), Data: "oh:cl:" + string(s.ID)}}},
+		Buttons: [][]flows.Button{{{Label: o.tr(lang, "book_btn_claim"), Data: "oh:cl:" + string(s.ID)}}},
 	}
 	key := fmt.Sprintf("oh_offer:%s:%d", s.ID, s.OfferSeq)
-	if _, err := o.out.Enqueue(ctx, key, Outgoing{Founder: f, Reply: reply}, "office_hours"); err != nil {
+	if _, err := o.out.Enqueue(ctx, key, flows.Outgoing{Founder: f, Reply: reply}, "office_hours"); err != nil {
 		return fmt.Errorf("queue %s: %w", key, err)
 	}
-	next := Job{ID: j.ID, Kind: KindSlotOffer, Subject: j.Subject, Version: s.OfferSeq, Due: s.OfferUntil}
+	next := flows.Job{ID: j.ID, Kind: KindSlotOffer, Subject: j.Subject, Version: s.OfferSeq, Due: s.OfferUntil}
 	if err := o.store.ScheduleJob(ctx, next); err != nil {
 		return fmt.Errorf("schedule offer expiry of %s: %w", s.ID, err)
 	}
@@ -198,15 +200,15 @@ func (o *OfficeHours) offerExpired(ctx context.Context, j Job, now time.Time) er
 }
 
 // ratingPrompt asks the founder, once, to rate a session that ended.
-func (o *OfficeHours) ratingPrompt(ctx context.Context, j Job, now time.Time) error {
-	b, err := o.store.Booking(ctx, BookingID(j.Subject))
-	if errors.Is(err, ErrNotFound) {
+func (o *OfficeHours) ratingPrompt(ctx context.Context, j flows.Job, now time.Time) error {
+	b, err := o.store.Booking(ctx, flows.BookingID(j.Subject))
+	if errors.Is(err, flows.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if int64(b.Seq) != j.Version || (b.Status != StatusBooked && b.Status != StatusHeld) || b.Rating > 0 {
+	if int64(b.Seq) != j.Version || (b.Status != flows.StatusBooked && b.Status != flows.StatusHeld) || b.Rating > 0 {
 		return nil // moved, cancelled, missed or rated: nothing to ask
 	}
 	lang, err := o.founderLang(ctx, b.Founder, b.Who.Lang)
@@ -217,21 +219,21 @@ func (o *OfficeHours) ratingPrompt(ctx context.Context, j Job, now time.Time) er
 	if err != nil {
 		return err
 	}
-	row := make([]Button, 5)
+	row := make([]flows.Button, 5)
 	for i := range row {
-		row[i] = Button{Label: fmt.Sprint(i + 1), Data: fmt.Sprintf("oh:rt:%s:%d", b.ID, i+1)}
+		row[i] = flows.Button{Label: fmt.Sprint(i + 1), Data: fmt.Sprintf("oh:rt:%s:%d", b.ID, i+1)}
 	}
-	reply := Reply{Text: o.tr(lang, "book_rate_prompt", "Mentor", o.mentorName(lang, m, b.Mentor),
-		"Date", o.dayName(lang, b.Start)), Buttons: [][]Button{row}}
+	reply := flows.Reply{Text: o.tr(lang, "book_rate_prompt", "Mentor", o.mentorName(lang, m, b.Mentor),
+		"Date", o.dayName(lang, b.Start)), Buttons: [][]flows.Button{row}}
 	key := fmt.Sprintf("oh_rating:%s:%d", b.ID, b.Seq)
-	if _, err := o.out.Enqueue(ctx, key, Outgoing{Founder: b.Founder, Reply: reply}, "office_hours"); err != nil {
+	if _, err := o.out.Enqueue(ctx, key, flows.Outgoing{Founder: b.Founder, Reply: reply}, "office_hours"); err != nil {
 		return fmt.Errorf("queue %s: %w", key, err)
 	}
 	return nil
 }
 
 // founderLang is the language to write to a founder in, outside a conversation.
-func (o *OfficeHours) founderLang(ctx context.Context, f FounderID, fallback string) (string, error) {
+func (o *OfficeHours) founderLang(ctx context.Context, f flows.FounderID, fallback string) (string, error) {
 	s, _, _, err := o.store.LoadSession(ctx, f, "")
 	if err != nil {
 		return "", fmt.Errorf("session of %s: %w", f, err)
