@@ -15,9 +15,12 @@ type Store interface {
 	// is none yet) and whether updateID was already applied.
 	LoadSession(ctx context.Context, f FounderID, updateID string) (s Session, version int64, seen bool, err error)
 	// SaveSession stores s if the stored version is still version, marks
-	// updateID applied and, when app is not nil, stores the application, all
-	// at once. It returns ErrConflict or ErrDuplicate when it must not apply.
-	SaveSession(ctx context.Context, f FounderID, updateID string, version int64, s Session, app *Application) error
+	// updateID applied, when app is not nil stores the application and,
+	// when out is not nil and updateID not empty, stores out's replies as
+	// the update's journal, all at once: whoever finds the update applied
+	// sends the journal rather than losing or recomputing the replies. It
+	// returns ErrConflict or ErrDuplicate when it must not apply.
+	SaveSession(ctx context.Context, f FounderID, updateID string, version int64, s Session, app *Application, out *Result) error
 	// ReserveApplicationID claims a new application ID for the founder;
 	// ErrIDTaken when another application has it.
 	ReserveApplicationID(ctx context.Context, id string, f FounderID, at time.Time) error
@@ -105,7 +108,8 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 			}
 			c.setAppID(reserved)
 		}
-		err = e.store.SaveSession(ctx, ev.Founder, ev.UpdateID, ver, c.s, c.app)
+		res := c.result()
+		err = e.store.SaveSession(ctx, ev.Founder, ev.UpdateID, ver, c.s, c.app, &res)
 		switch {
 		case errors.Is(err, ErrConflict):
 			continue
@@ -123,7 +127,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 				e.log.Error("schedule draft reminders", "founder", ev.Founder, "err", err)
 			}
 		}
-		return c.result(), nil
+		return res, nil
 	}
 	return Result{}, fmt.Errorf("save session for %s: still conflicting after %d attempts", ev.Founder, maxAttempts)
 }

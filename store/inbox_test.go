@@ -1,0 +1,191 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/store"
+	"github.com/startgate/founderbot/store/storetest"
+)
+
+// TestInboxOrderAndLease: a chat's updates come out in update_id order
+// whatever order they were stored in, a redelivered one is stored once,
+// only one worker holds the chat, and the chat leaves the ready set once
+// its mailbox is empty.
+func TestInboxOrderAndLease(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t).Store
+	ups := []store.InboxUpdate{{Chat: "tg:7", ID: 12, Data: []byte(`{"update_id":12}`)},
+		{Chat: "tg:7", ID: 11, Data: []byte(`{"update_id":11}`)}, {Chat: "tg:8", ID: 13, Data: []byte(`{"update_id":13}`)},
+		{Chat: "tg:7", ID: 12, Data: []byte(`{"update_id":12}`)}}
+	got, err := st.StoreUpdates(ctx, ups, store.InboxLimit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []store.Admission{store.Stored, store.Stored, store.Stored, store.Stored}; !cmp.Equal(got, want) {
+		t.Errorf("admissions = %v; want %v", got, want)
+	}
+	if n, _ := st.InboxLen(ctx, "tg:7"); n != 2 {
+		t.Errorf("tg:7 holds %d updates; want 2 (12 was delivered twice)", n)
+	}
+	ready, err := st.ReadyChats(ctx, 10)
+	if err != nil || len(ready) != 2 {
+		t.Fatalf("ready = %v, %v; want both chats", ready, err)
+	}
+
+	a := st.NewChatLease("tg:7", "worker-a", 5*time.Second)
+	b := st.NewChatLease("tg:7", "worker-b", 5*time.Second)
+	item, ok, err := a.Claim(ctx)
+	if err != nil || !ok || item.ID != 11 || string(item.Data) != `{"update_id":11}` {
+		t.Fatalf("claim = %+v, %v, %v; want update 11", item, ok, err)
+	}
+	if _, _, err := b.Claim(ctx); !errors.Is(err, store.ErrLeaseLost) {
+		t.Errorf("second worker's claim = %v; want ErrLeaseLost", err)
+	}
+	if ready, _ := st.ReadyChats(ctx, 10); !cmp.Equal(ready, []string{"tg:8"}) {
+		t.Errorf("ready while tg:7 is leased = %v; want only tg:8", ready)
+	}
+	item, ok, err = a.Ack(ctx, 11)
+	if err != nil || !ok || item.ID != 12 {
+		t.Fatalf("ack 11 = %+v, %v, %v; want update 12 next", item, ok, err)
+	}
+	if _, ok, err = a.Ack(ctx, 12); ok || err != nil {
+		t.Fatalf("ack 12 = %v, %v; want an empty mailbox", ok, err)
+	}
+	if err := a.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Released: the other worker may take the chat, and finds nothing.
+	if _, ok, err := b.Claim(ctx); ok || err != nil {
+		t.Errorf("claim of the empty chat = %v, %v; want nothing, no error", ok, err)
+	}
+	if ready, _ := st.ReadyChats(ctx, 10); !cmp.Equal(ready, []string{"tg:8"}) {
+		t.Errorf("ready = %v; want only tg:8", ready)
+	}
+}
+
+// TestInboxUpdateAfterRelease: an update stored while its chat's worker
+// finishes keeps the chat ready.
+func TestInboxUpdateAfterRelease(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t).Store
+	if _, err := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:7", ID: 1, Data: []byte("1")}}, store.InboxLimit{}); err != nil {
+		t.Fatal(err)
+	}
+	a := st.NewChatLease("tg:7", "a", 5*time.Second)
+	if _, ok, err := a.Claim(ctx); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, ok, err := a.Ack(ctx, 1); ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	time.Sleep(2 * time.Millisecond) // scores are milliseconds
+	if _, err := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:7", ID: 2, Data: []byte("2")}}, store.InboxLimit{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ready, _ := st.ReadyChats(ctx, 10); !cmp.Equal(ready, []string{"tg:7"}) {
+		t.Errorf("ready = %v; want tg:7, which has update 2", ready)
+	}
+}
+
+// TestInboxLimit: past the limit one update is kept to be answered "slow
+// down" and the rest are dropped.
+func TestInboxLimit(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t).Store
+	var ups []store.InboxUpdate
+	for i := range 6 {
+		ups = append(ups, store.InboxUpdate{Chat: "tg:9", ID: int64(100 + i), Data: []byte("x")})
+	}
+	got, err := st.StoreUpdates(ctx, ups, store.InboxLimit{Max: 3, Window: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Admission{store.Stored, store.Stored, store.Stored, store.SlowDown, store.Dropped, store.Dropped}
+	if !cmp.Equal(got, want) {
+		t.Errorf("admissions = %v; want %v", got, want)
+	}
+	l := st.NewChatLease("tg:9", "w", time.Second)
+	item, _, _ := l.Claim(ctx)
+	for _, id := range []int64{100, 101, 102} {
+		if item.ID != id || item.SlowDown {
+			t.Fatalf("item = %+v; want %d, not slow-down", item, id)
+		}
+		item, _, _ = l.Ack(ctx, id)
+	}
+	if item.ID != 103 || !item.SlowDown {
+		t.Errorf("item = %+v; want 103 marked slow-down", item)
+	}
+}
+
+// TestJournal: the replies saved with an update are read back, marked
+// sent by the ack, and an applied and answered update is not stored again.
+func TestJournal(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t).Store
+	f := flows.FounderID("tg:5")
+	out := &flows.Result{Replies: []flows.Reply{{Text: "Hi <b>x</b>", Buttons: [][]flows.Button{{{Label: "A", Data: "a"}}}}},
+		Notice: "ok", Documents: []flows.Document{{Name: "b.ics", MIME: "text/calendar", Data: []byte("BEGIN")}}}
+	if _, err := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, store.InboxLimit{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveSession(ctx, f, "40", 0, flows.Session{Step: "x"}, nil, out); err != nil {
+		t.Fatal(err)
+	}
+	res, sent, found, err := st.Journal(ctx, f, "40")
+	if err != nil || !found || sent {
+		t.Fatalf("journal = %v, %v, %v; want found, not sent", sent, found, err)
+	}
+	if diff := cmp.Diff(out.Replies, res.Replies); diff != "" || res.Notice != "ok" || string(res.Documents[0].Data) != "BEGIN" {
+		t.Errorf("journal differs: %s %+v", diff, res)
+	}
+	// Applied but not sent: a redelivery is kept, so it gets answered.
+	if got, _ := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, store.InboxLimit{}); got[0] != store.Stored {
+		t.Errorf("redelivery before sending = %v; want Stored", got[0])
+	}
+	l := st.NewChatLease("tg:5", "w", time.Second)
+	if _, _, err := l.Claim(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.Ack(ctx, 40); err != nil {
+		t.Fatal(err)
+	}
+	if _, sent, _, _ := st.Journal(ctx, f, "40"); !sent {
+		t.Error("journal not marked sent after the ack")
+	}
+	if got, _ := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, store.InboxLimit{}); got[0] != store.Done {
+		t.Errorf("redelivery after sending = %v; want Done", got[0])
+	}
+	if _, _, found, _ := st.Journal(ctx, f, "41"); found {
+		t.Error("journal of an unknown update found")
+	}
+}
+
+// TestLead: one holder at a time; another takes over once it resigned.
+func TestLead(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t).Store
+	if ok, err := st.Lead(ctx, "poller", "a", time.Second); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if ok, _ := st.Lead(ctx, "poller", "b", time.Second); ok {
+		t.Error("b leads while a does")
+	}
+	if ok, _ := st.Lead(ctx, "poller", "a", time.Second); !ok {
+		t.Error("a cannot renew")
+	}
+	if err := st.Resign(ctx, "poller", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := st.Lead(ctx, "poller", "b", time.Second); !ok {
+		t.Error("b cannot lead after a resigned")
+	}
+}
