@@ -2,14 +2,14 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/startgate/founderbot/flows"
 )
 
 // The inbox: every incoming update is stored here before it is confirmed
@@ -30,41 +30,6 @@ import (
 // live in one slot. The ready set is one small key of its own; a chat's
 // keys and it are never touched by one script, so everything runs on
 // Redis Cluster.
-
-// InboxUpdate is one update to store.
-type InboxUpdate struct {
-	Chat string // "tg:<chat id>"
-	ID   int64  // Telegram's update_id
-	Data []byte // the update as received
-}
-
-// Admission is what became of a stored update.
-type Admission int
-
-// The outcomes of StoreUpdates.
-const (
-	Dropped  Admission = iota // over the chat's limit: not stored
-	Stored                    // in the mailbox (or already was)
-	SlowDown                  // the first over the limit: stored, to be answered "slow down"
-	Done                      // applied and answered already: nothing to do
-)
-
-// InboxLimit is how many updates one chat may send per window; Max 0 is
-// no limit.
-type InboxLimit struct {
-	Max    int
-	Window time.Duration
-}
-
-// InboxItem is an update taken from a mailbox.
-type InboxItem struct {
-	ID       int64
-	Data     []byte
-	SlowDown bool
-}
-
-// ErrLeaseLost says another worker holds the chat now.
-var ErrLeaseLost = errors.New("chat lease held by another worker")
 
 func (r *Redis) chatKey(chat, rest string) string { return r.prefix + "{" + chat + "}:" + rest }
 func (r *Redis) readyKey() string                 { return r.prefix + "{inbox}:ready" }
@@ -96,7 +61,7 @@ return status
 // without error may the updates be confirmed to Telegram. Updates whose
 // ID was already applied and answered are left out, so a redelivery has
 // one effect.
-func (r *Redis) StoreUpdates(ctx context.Context, ups []InboxUpdate, lim InboxLimit) ([]Admission, error) {
+func (r *Redis) StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim flows.InboxLimit) ([]flows.Admission, error) {
 	if len(ups) == 0 {
 		return nil, nil
 	}
@@ -108,18 +73,18 @@ func (r *Redis) StoreUpdates(ctx context.Context, ups []InboxUpdate, lim InboxLi
 	if err != nil {
 		return nil, fmt.Errorf("store %d updates: %w", len(ups), err)
 	}
-	out := make([]Admission, len(ups))
+	out := make([]flows.Admission, len(ups))
 	for i, c := range cmds {
 		n, err := c.Int()
 		if err != nil {
 			return nil, fmt.Errorf("store update %d: %w", ups[i].ID, err)
 		}
-		out[i] = Admission(n)
+		out[i] = flows.Admission(n)
 	}
 	return out, nil
 }
 
-func (r *Redis) storeUpdates(ctx context.Context, pipe redis.Pipeliner, ups []InboxUpdate, lim InboxLimit, now int64, cmds []*redis.Cmd) {
+func (r *Redis) storeUpdates(ctx context.Context, pipe redis.Pipeliner, ups []flows.InboxUpdate, lim flows.InboxLimit, now int64, cmds []*redis.Cmd) {
 	for i, u := range ups {
 		id := strconv.FormatInt(u.ID, 10)
 		keys := []string{r.chatKey(u.Chat, "inbox"), r.chatKey(u.Chat, "inbox:u"), r.chatKey(u.Chat, "rate"),
@@ -208,79 +173,57 @@ if cur and cur ~= ARGV[1] then return {-1} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 ` + inboxHead)
 
-// ChatLease is a worker's hold on one chat's mailbox.
-type ChatLease struct {
-	r     *Redis
-	chat  string
-	token string
-	ttl   time.Duration
-	// due is the score this worker last gave the chat in the ready set
-	// (the renewer sets it too); the chat leaves the set only if nobody
-	// changed it since.
-	due atomic.Int64
-}
-
-// NewChatLease prepares the lease of worker token on chat; it takes nothing yet.
-func (r *Redis) NewChatLease(chat, token string, ttl time.Duration) *ChatLease {
-	return &ChatLease{r: r, chat: chat, token: token, ttl: ttl}
-}
-
-// Chat is the leased chat.
-func (l *ChatLease) Chat() string { return l.chat }
-
-// Claim takes the chat and returns its first update. ok is false with a
+// ClaimChat takes the chat and returns its first update. ok is false with a
 // nil error when the mailbox is empty (the lease is then released); it
-// returns ErrLeaseLost when another worker holds the chat. Either way the
+// returns flows.ErrLeaseLost when another worker holds the chat. Either way the
 // chat's place in the ready set moves to when this lease would end, so
 // that other replicas look again only then.
-func (l *ChatLease) Claim(ctx context.Context) (InboxItem, bool, error) {
-	r := l.r
-	due := time.Now().Add(l.ttl).UnixMilli()
+func (r *Redis) ClaimChat(ctx context.Context, l *flows.ChatLease) (flows.InboxItem, bool, error) {
+	due := time.Now().Add(l.TTL).UnixMilli()
 	var c *redis.Cmd
 	err := r.pipelined(ctx, []*redis.Script{claimChat}, func(pipe redis.Pipeliner) {
 		// First the ready set, then the mailbox: an update stored after the
 		// claim found the mailbox empty then moves the chat's score again.
-		pipe.ZAddXX(ctx, r.readyKey(), redis.Z{Score: float64(due), Member: l.chat})
-		c = claimChat.EvalSha(ctx, pipe, []string{r.chatKey(l.chat, "lease"), r.chatKey(l.chat, "inbox"), r.chatKey(l.chat, "inbox:u")},
-			l.token, l.ttl.Milliseconds())
+		pipe.ZAddXX(ctx, r.readyKey(), redis.Z{Score: float64(due), Member: l.Chat})
+		c = claimChat.EvalSha(ctx, pipe, []string{r.chatKey(l.Chat, "lease"), r.chatKey(l.Chat, "inbox"), r.chatKey(l.Chat, "inbox:u")},
+			l.Holder, l.TTL.Milliseconds())
 	})
 	if err != nil {
-		return InboxItem{}, false, fmt.Errorf("claim chat %s: %w", l.chat, err)
+		return flows.InboxItem{}, false, fmt.Errorf("claim chat %s: %w", l.Chat, err)
 	}
-	l.due.Store(due)
-	return l.head(c)
+	l.Due.Store(due)
+	return head(l, c)
 }
 
-// Ack records that update id was handled and its replies sent, and
+// AckUpdate records that update id was handled and its replies sent, and
 // returns the next update of the chat (renewing the lease) or, with ok
 // false, that the mailbox is empty and the lease released. After that,
 // Done takes the chat out of the ready set.
-func (l *ChatLease) Ack(ctx context.Context, id int64) (InboxItem, bool, error) {
-	r := l.r
+func (r *Redis) AckUpdate(ctx context.Context, l *flows.ChatLease, id int64) (flows.InboxItem, bool, error) {
 	sid := strconv.FormatInt(id, 10)
-	c := ackUpdate.Run(ctx, r.rdb, []string{r.chatKey(l.chat, "lease"), r.chatKey(l.chat, "inbox"), r.chatKey(l.chat, "inbox:u"),
-		r.chatKey(l.chat, "out:"+sid)}, l.token, l.ttl.Milliseconds(), sid)
+	c := ackUpdate.Run(ctx, r.rdb, []string{r.chatKey(l.Chat, "lease"), r.chatKey(l.Chat, "inbox"), r.chatKey(l.Chat, "inbox:u"),
+		r.chatKey(l.Chat, "out:"+sid)}, l.Holder, l.TTL.Milliseconds(), sid)
 	if err := c.Err(); err != nil {
-		return InboxItem{}, false, fmt.Errorf("ack update %d of %s: %w", id, l.chat, err)
+		return flows.InboxItem{}, false, fmt.Errorf("ack update %d of %s: %w", id, l.Chat, err)
 	}
-	return l.head(c)
+	return head(l, c)
 }
 
-func (l *ChatLease) head(c *redis.Cmd) (InboxItem, bool, error) {
+func head(l *flows.ChatLease, c *redis.Cmd) (flows.InboxItem, bool, error) {
 	vals, err := c.Slice()
 	if err != nil {
-		return InboxItem{}, false, fmt.Errorf("chat %s: %w", l.chat, err)
+		return flows.InboxItem{}, false, fmt.Errorf("chat %s: %w", l.Chat, err)
 	}
 	switch n, _ := vals[0].(int64); n {
 	case -1:
-		return InboxItem{}, false, ErrLeaseLost
+		return flows.InboxItem{}, false, flows.ErrLeaseLost
 	case 0:
-		return InboxItem{}, false, nil
+		return flows.InboxItem{}, false, nil
 	}
 	id, _ := strconv.ParseInt(vals[1].(string), 10, 64)
 	data, _ := vals[2].(string)
 	slow, _ := vals[3].(string)
-	return InboxItem{ID: id, Data: []byte(data), SlowDown: slow == "1"}, true, nil
+	return flows.InboxItem{ID: id, Data: []byte(data), SlowDown: slow == "1"}, true, nil
 }
 
 // dropReady takes a chat out of the ready set if its score is still the
@@ -292,11 +235,11 @@ if s and tonumber(s) == tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[
 return 1
 `)
 
-// Done takes the chat out of the ready set after Claim or Ack found its
+// ChatDone takes the chat out of the ready set after ClaimChat or AckUpdate found its
 // mailbox empty, unless an update came in since.
-func (l *ChatLease) Done(ctx context.Context) error {
-	if err := dropReady.Run(ctx, l.r.rdb, []string{l.r.readyKey()}, l.chat, l.due.Load()).Err(); err != nil {
-		return fmt.Errorf("chat %s done: %w", l.chat, err)
+func (r *Redis) ChatDone(ctx context.Context, l *flows.ChatLease) error {
+	if err := dropReady.Run(ctx, r.rdb, []string{r.readyKey()}, l.Chat, l.Due.Load()).Err(); err != nil {
+		return fmt.Errorf("chat %s done: %w", l.Chat, err)
 	}
 	return nil
 }
@@ -309,23 +252,23 @@ return 1
 
 // RenewChatLeases extends the given leases and their places in the ready
 // set in one round trip, and returns those another worker took.
-func (r *Redis) RenewChatLeases(ctx context.Context, leases []*ChatLease) ([]*ChatLease, error) {
+func (r *Redis) RenewChatLeases(ctx context.Context, leases []*flows.ChatLease) ([]*flows.ChatLease, error) {
 	if len(leases) == 0 {
 		return nil, nil
 	}
 	cmds := make([]*redis.Cmd, len(leases))
 	err := r.pipelined(ctx, []*redis.Script{renewChat}, func(pipe redis.Pipeliner) {
 		for i, l := range leases {
-			due := time.Now().Add(l.ttl).UnixMilli()
-			l.due.Store(due)
-			pipe.ZAddXX(ctx, r.readyKey(), redis.Z{Score: float64(due), Member: l.chat})
-			cmds[i] = renewChat.EvalSha(ctx, pipe, []string{r.chatKey(l.chat, "lease")}, l.token, l.ttl.Milliseconds())
+			due := time.Now().Add(l.TTL).UnixMilli()
+			l.Due.Store(due)
+			pipe.ZAddXX(ctx, r.readyKey(), redis.Z{Score: float64(due), Member: l.Chat})
+			cmds[i] = renewChat.EvalSha(ctx, pipe, []string{r.chatKey(l.Chat, "lease")}, l.Holder, l.TTL.Milliseconds())
 		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("renew %d chat leases: %w", len(leases), err)
 	}
-	var lost []*ChatLease
+	var lost []*flows.ChatLease
 	for i, c := range cmds {
 		if n, _ := c.Int(); n == 0 {
 			lost = append(lost, leases[i])
@@ -339,15 +282,14 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `)
 
-// Release gives the chat up before its mailbox is empty (on shutdown),
+// ReleaseChat gives the chat up before its mailbox is empty (on shutdown),
 // and marks it ready at once for another replica.
-func (l *ChatLease) Release(ctx context.Context) error {
-	r := l.r
-	if err := releaseLease.Run(ctx, r.rdb, []string{r.chatKey(l.chat, "lease")}, l.token).Err(); err != nil {
-		return fmt.Errorf("release chat %s: %w", l.chat, err)
+func (r *Redis) ReleaseChat(ctx context.Context, l *flows.ChatLease) error {
+	if err := releaseLease.Run(ctx, r.rdb, []string{r.chatKey(l.Chat, "lease")}, l.Holder).Err(); err != nil {
+		return fmt.Errorf("release chat %s: %w", l.Chat, err)
 	}
-	if err := r.rdb.ZAdd(ctx, r.readyKey(), redis.Z{Score: float64(time.Now().UnixMilli()), Member: l.chat}).Err(); err != nil {
-		return fmt.Errorf("release chat %s: %w", l.chat, err)
+	if err := r.rdb.ZAdd(ctx, r.readyKey(), redis.Z{Score: float64(time.Now().UnixMilli()), Member: l.Chat}).Err(); err != nil {
+		return fmt.Errorf("release chat %s: %w", l.Chat, err)
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/startgate/founderbot/flows"
-	"github.com/startgate/founderbot/store"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -20,14 +19,14 @@ import (
 func TestInboxOrderAndLease(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t).Store
-	ups := []store.InboxUpdate{{Chat: "tg:7", ID: 12, Data: []byte(`{"update_id":12}`)},
+	ups := []flows.InboxUpdate{{Chat: "tg:7", ID: 12, Data: []byte(`{"update_id":12}`)},
 		{Chat: "tg:7", ID: 11, Data: []byte(`{"update_id":11}`)}, {Chat: "tg:8", ID: 13, Data: []byte(`{"update_id":13}`)},
 		{Chat: "tg:7", ID: 12, Data: []byte(`{"update_id":12}`)}}
-	got, err := st.StoreUpdates(ctx, ups, store.InboxLimit{})
+	got, err := st.StoreUpdates(ctx, ups, flows.InboxLimit{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []store.Admission{store.Stored, store.Stored, store.Stored, store.Stored}; !cmp.Equal(got, want) {
+	if want := []flows.Admission{flows.Stored, flows.Stored, flows.Stored, flows.Stored}; !cmp.Equal(got, want) {
 		t.Errorf("admissions = %v; want %v", got, want)
 	}
 	if n, _ := st.InboxLen(ctx, "tg:7"); n != 2 {
@@ -38,30 +37,30 @@ func TestInboxOrderAndLease(t *testing.T) {
 		t.Fatalf("ready = %v, %v; want both chats", ready, err)
 	}
 
-	a := st.NewChatLease("tg:7", "worker-a", 5*time.Second)
-	b := st.NewChatLease("tg:7", "worker-b", 5*time.Second)
-	item, ok, err := a.Claim(ctx)
+	a := &flows.ChatLease{Chat: "tg:7", Holder: "worker-a", TTL: 5*time.Second}
+	b := &flows.ChatLease{Chat: "tg:7", Holder: "worker-b", TTL: 5*time.Second}
+	item, ok, err := st.ClaimChat(ctx, a)
 	if err != nil || !ok || item.ID != 11 || string(item.Data) != `{"update_id":11}` {
 		t.Fatalf("claim = %+v, %v, %v; want update 11", item, ok, err)
 	}
-	if _, _, err := b.Claim(ctx); !errors.Is(err, store.ErrLeaseLost) {
+	if _, _, err := st.ClaimChat(ctx, b); !errors.Is(err, flows.ErrLeaseLost) {
 		t.Errorf("second worker's claim = %v; want ErrLeaseLost", err)
 	}
 	if ready, _ := st.ReadyChats(ctx, 10); !cmp.Equal(ready, []string{"tg:8"}) {
 		t.Errorf("ready while tg:7 is leased = %v; want only tg:8", ready)
 	}
-	item, ok, err = a.Ack(ctx, 11)
+	item, ok, err = st.AckUpdate(ctx, a, 11)
 	if err != nil || !ok || item.ID != 12 {
 		t.Fatalf("ack 11 = %+v, %v, %v; want update 12 next", item, ok, err)
 	}
-	if _, ok, err = a.Ack(ctx, 12); ok || err != nil {
+	if _, ok, err = st.AckUpdate(ctx, a, 12); ok || err != nil {
 		t.Fatalf("ack 12 = %v, %v; want an empty mailbox", ok, err)
 	}
-	if err := a.Done(ctx); err != nil {
+	if err := st.ChatDone(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	// Released: the other worker may take the chat, and finds nothing.
-	if _, ok, err := b.Claim(ctx); ok || err != nil {
+	if _, ok, err := st.ClaimChat(ctx, b); ok || err != nil {
 		t.Errorf("claim of the empty chat = %v, %v; want nothing, no error", ok, err)
 	}
 	if ready, _ := st.ReadyChats(ctx, 10); !cmp.Equal(ready, []string{"tg:8"}) {
@@ -74,21 +73,21 @@ func TestInboxOrderAndLease(t *testing.T) {
 func TestInboxUpdateAfterRelease(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t).Store
-	if _, err := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:7", ID: 1, Data: []byte("1")}}, store.InboxLimit{}); err != nil {
+	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:7", ID: 1, Data: []byte("1")}}, flows.InboxLimit{}); err != nil {
 		t.Fatal(err)
 	}
-	a := st.NewChatLease("tg:7", "a", 5*time.Second)
-	if _, ok, err := a.Claim(ctx); !ok || err != nil {
+	a := &flows.ChatLease{Chat: "tg:7", Holder: "a", TTL: 5*time.Second}
+	if _, ok, err := st.ClaimChat(ctx, a); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if _, ok, err := a.Ack(ctx, 1); ok || err != nil {
+	if _, ok, err := st.AckUpdate(ctx, a, 1); ok || err != nil {
 		t.Fatal(ok, err)
 	}
 	time.Sleep(2 * time.Millisecond) // scores are milliseconds
-	if _, err := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:7", ID: 2, Data: []byte("2")}}, store.InboxLimit{}); err != nil {
+	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:7", ID: 2, Data: []byte("2")}}, flows.InboxLimit{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Done(ctx); err != nil {
+	if err := st.ChatDone(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	if ready, _ := st.ReadyChats(ctx, 10); !cmp.Equal(ready, []string{"tg:7"}) {
@@ -101,25 +100,25 @@ func TestInboxUpdateAfterRelease(t *testing.T) {
 func TestInboxLimit(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t).Store
-	var ups []store.InboxUpdate
+	var ups []flows.InboxUpdate
 	for i := range 6 {
-		ups = append(ups, store.InboxUpdate{Chat: "tg:9", ID: int64(100 + i), Data: []byte("x")})
+		ups = append(ups, flows.InboxUpdate{Chat: "tg:9", ID: int64(100 + i), Data: []byte("x")})
 	}
-	got, err := st.StoreUpdates(ctx, ups, store.InboxLimit{Max: 3, Window: 10 * time.Second})
+	got, err := st.StoreUpdates(ctx, ups, flows.InboxLimit{Max: 3, Window: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Admission{store.Stored, store.Stored, store.Stored, store.SlowDown, store.Dropped, store.Dropped}
+	want := []flows.Admission{flows.Stored, flows.Stored, flows.Stored, flows.SlowDown, flows.Dropped, flows.Dropped}
 	if !cmp.Equal(got, want) {
 		t.Errorf("admissions = %v; want %v", got, want)
 	}
-	l := st.NewChatLease("tg:9", "w", time.Second)
-	item, _, _ := l.Claim(ctx)
+	l := &flows.ChatLease{Chat: "tg:9", Holder: "w", TTL: time.Second}
+	item, _, _ := st.ClaimChat(ctx, l)
 	for _, id := range []int64{100, 101, 102} {
 		if item.ID != id || item.SlowDown {
 			t.Fatalf("item = %+v; want %d, not slow-down", item, id)
 		}
-		item, _, _ = l.Ack(ctx, id)
+		item, _, _ = st.AckUpdate(ctx, l, id)
 	}
 	if item.ID != 103 || !item.SlowDown {
 		t.Errorf("item = %+v; want 103 marked slow-down", item)
@@ -134,7 +133,7 @@ func TestJournal(t *testing.T) {
 	f := flows.FounderID("tg:5")
 	out := &flows.Result{Replies: []flows.Reply{{Text: "Hi <b>x</b>", Buttons: [][]flows.Button{{{Label: "A", Data: "a"}}}}},
 		Notice: "ok", Documents: []flows.Document{{Name: "b.ics", MIME: "text/calendar", Data: []byte("BEGIN")}}}
-	if _, err := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, store.InboxLimit{}); err != nil {
+	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, flows.InboxLimit{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SaveSession(ctx, f, "40", 0, flows.Session{Step: "x"}, nil, out); err != nil {
@@ -148,20 +147,20 @@ func TestJournal(t *testing.T) {
 		t.Errorf("journal differs: %s %+v", diff, res)
 	}
 	// Applied but not sent: a redelivery is kept, so it gets answered.
-	if got, _ := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, store.InboxLimit{}); got[0] != store.Stored {
+	if got, _ := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, flows.InboxLimit{}); got[0] != flows.Stored {
 		t.Errorf("redelivery before sending = %v; want Stored", got[0])
 	}
-	l := st.NewChatLease("tg:5", "w", time.Second)
-	if _, _, err := l.Claim(ctx); err != nil {
+	l := &flows.ChatLease{Chat: "tg:5", Holder: "w", TTL: time.Second}
+	if _, _, err := st.ClaimChat(ctx, l); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := l.Ack(ctx, 40); err != nil {
+	if _, _, err := st.AckUpdate(ctx, l, 40); err != nil {
 		t.Fatal(err)
 	}
 	if _, sent, _, _ := st.Journal(ctx, f, "40"); !sent {
 		t.Error("journal not marked sent after the ack")
 	}
-	if got, _ := st.StoreUpdates(ctx, []store.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, store.InboxLimit{}); got[0] != store.Done {
+	if got, _ := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, flows.InboxLimit{}); got[0] != flows.Done {
 		t.Errorf("redelivery after sending = %v; want Done", got[0])
 	}
 	if _, _, found, _ := st.Journal(ctx, f, "41"); found {
