@@ -163,6 +163,12 @@ func (e *Engine) ErrorReply(lang string) Reply {
 	return Reply{Text: e.cat.T(e.cat.Resolve("", lang), "internal_error")}
 }
 
+// SlowDownReply is what a transport says, once, to a founder who sent
+// more than it takes in a short time; the rest of the burst is dropped.
+func (e *Engine) SlowDownReply(lang string) Reply {
+	return Reply{Text: e.cat.T(e.cat.Resolve("", lang), "slow_down")}
+}
+
 // Command is a bot command with its description in one language.
 type Command struct {
 	Name        string
