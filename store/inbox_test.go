@@ -37,8 +37,8 @@ func TestInboxOrderAndLease(t *testing.T) {
 		t.Fatalf("ready = %v, %v; want both chats", ready, err)
 	}
 
-	a := &flows.ChatLease{Chat: "tg:7", Holder: "worker-a", TTL: 5*time.Second}
-	b := &flows.ChatLease{Chat: "tg:7", Holder: "worker-b", TTL: 5*time.Second}
+	a := &flows.ChatLease{Chat: "tg:7", Holder: "worker-a", TTL: 5 * time.Second}
+	b := &flows.ChatLease{Chat: "tg:7", Holder: "worker-b", TTL: 5 * time.Second}
 	item, ok, err := st.ClaimChat(ctx, a)
 	if err != nil || !ok || item.ID != 11 || string(item.Data) != `{"update_id":11}` {
 		t.Fatalf("claim = %+v, %v, %v; want update 11", item, ok, err)
@@ -76,7 +76,7 @@ func TestInboxUpdateAfterRelease(t *testing.T) {
 	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:7", ID: 1, Data: []byte("1")}}, flows.InboxLimit{}); err != nil {
 		t.Fatal(err)
 	}
-	a := &flows.ChatLease{Chat: "tg:7", Holder: "a", TTL: 5*time.Second}
+	a := &flows.ChatLease{Chat: "tg:7", Holder: "a", TTL: 5 * time.Second}
 	if _, ok, err := st.ClaimChat(ctx, a); !ok || err != nil {
 		t.Fatal(ok, err)
 	}

@@ -54,10 +54,10 @@ type Inbox interface {
 
 // Config tunes the transport; zero values take the defaults.
 type Config struct {
-	Token   string
-	Lang    string        // the hub's default language, for the default command list
-	APIURL  string        // default https://api.telegram.org
-	Poll    time.Duration // long-poll timeout, default 50s
+	Token  string
+	Lang   string        // the hub's default language, for the default command list
+	APIURL string        // default https://api.telegram.org
+	Poll   time.Duration // long-poll timeout, default 50s
 	// Workers is how many chats one replica works on at once, default
 	// 256: a chat waiting on Telegram's per-chat limit holds one.
 	Workers int
@@ -214,4 +214,3 @@ func (t *Telegram) registerCommands(ctx context.Context) error {
 	}
 	return nil
 }
-

@@ -103,7 +103,7 @@ func TestRunTelegram(t *testing.T) {
 	u := models.User{ID: 5, FirstName: "Nora", LanguageCode: "en"}
 	id := srv.Push(srv.Text(u, u.ID, "/start"))
 	srv.WaitConfirmed(t, id, 10*time.Second)
-	msgs := srv.Messages(u.ID)
+	msgs := srv.WaitMessages(t, u.ID, 1, 10*time.Second)
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Plain, "Welcome to Hub <Rabat>") {
 		t.Errorf("messages = %+v", msgs)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,20 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// settled waits until the chat's mailbox in the bot's Redis is empty:
+// every update stored for it was applied and answered.
+func settled(t *testing.T, m *miniredis.Miniredis, chatID int64) {
+	t.Helper()
+	key := "fb:{tg:" + strconv.FormatInt(chatID, 10) + "}:inbox"
+	deadline := time.Now().Add(10 * time.Second)
+	for m.Exists(key) {
+		if time.Now().After(deadline) {
+			t.Fatalf("chat %d: updates still waiting after 10s", chatID)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // TestRunTelegramAndSlack runs the whole binary: a founder applies on
@@ -70,6 +85,7 @@ func TestRunTelegramAndSlack(t *testing.T) {
 	say := func(upd models.Update) telegramtest.SentMessage {
 		t.Helper()
 		tg.WaitConfirmed(t, tg.Push(upd), 10*time.Second)
+		settled(t, m, u.ID)
 		msgs := tg.Messages(u.ID)
 		return msgs[len(msgs)-1]
 	}
