@@ -38,6 +38,12 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{"FOUNDERBOT_EPHEMERAL": "yes"}, "FOUNDERBOT_EPHEMERAL"},
 		{map[string]string{"TELEGRAM_API_URL": "api.telegram.org"}, "TELEGRAM_API_URL"},
 		{map[string]string{"REDIS_URL": "mysql://x"}, "REDIS_URL"},
+		{map[string]string{"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg"}, "TELEGRAM_WEBHOOK_SECRET"},
+		{map[string]string{"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg", "TELEGRAM_WEBHOOK_SECRET": "short"}, "TELEGRAM_WEBHOOK_SECRET"},
+		{map[string]string{"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg", "TELEGRAM_WEBHOOK_SECRET": strings.Repeat("a", 31) + "!"}, "TELEGRAM_WEBHOOK_SECRET"},
+		{map[string]string{"TELEGRAM_WEBHOOK_URL": "bot.example.org"}, "TELEGRAM_WEBHOOK_URL"},
+		{map[string]string{"TELEGRAM_CHAT_LIMIT": "lots"}, "TELEGRAM_CHAT_LIMIT"},
+		{map[string]string{"TELEGRAM_LEASE": "1ms"}, "TELEGRAM_LEASE"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
@@ -50,6 +56,14 @@ func TestConfigErrors(t *testing.T) {
 	cfg, err := loadConfig(nil, env(map[string]string{"TELEGRAM_TOKEN_FILE": tokenFile, "FOUNDERBOT_EPHEMERAL": "1"}), &bytes.Buffer{})
 	if err != nil || cfg.telegramToken != "42:from-file" {
 		t.Errorf("token from file = %q, %v", cfg.telegramToken, err)
+	}
+	secret := strings.Repeat("s3cret_-", 5)
+	secretFile := filepath.Join(dir, "webhook")
+	os.WriteFile(secretFile, []byte(secret+"\n"), 0o600)
+	cfg, err = loadConfig(nil, env(map[string]string{"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg", "TELEGRAM_WEBHOOK_SECRET_FILE": secretFile,
+		"TELEGRAM_CHAT_LIMIT": "5/2s"}), &bytes.Buffer{})
+	if err != nil || cfg.webhookSecret != secret || cfg.chatLimit != 5 || cfg.chatWindow != 2*time.Second {
+		t.Errorf("webhook secret from file = %q, limit %d/%v, %v", cfg.webhookSecret, cfg.chatLimit, cfg.chatWindow, err)
 	}
 }
 
