@@ -88,6 +88,7 @@ func BenchmarkFounders(b *testing.B) {
 	// Founder IDs differ from run to run, as the external bot's keys stay.
 	first := 1_000_000_000 + time.Now().UnixMicro()%1_000_000_000*1000
 	var rssMB, heapMB float64
+	cpu0, _ := procCPU(bot.statFile())
 	b.ResetTimer()
 	for i := range b.N {
 		rss, heap := runFounders(b, srv, bot, first+int64(i)*loadFounders)
@@ -104,6 +105,10 @@ func BenchmarkFounders(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*loadFounders*len(loadSteps))/b.Elapsed().Seconds(), "updates/s")
+	if cpu1, err := procCPU(bot.statFile()); err == nil && bot.pid != 0 {
+		// The bot's own CPU (user and system), only when it runs as its own process.
+		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(b.N*loadFounders*len(loadSteps)), "cpu-µs/update")
+	}
 	b.ReportMetric(rssMB, "rss-MB")
 	if bot.pid == 0 {
 		b.ReportMetric(heapMB, "heap-MB")
@@ -138,6 +143,33 @@ type loadBot struct {
 	pid   int // 0: in this process
 	stop  func()
 	inbox func(chat int64) (int64, error)
+}
+
+func (l loadBot) statFile() string {
+	if l.pid == 0 {
+		return "/proc/self/stat"
+	}
+	return "/proc/" + strconv.Itoa(l.pid) + "/stat"
+}
+
+// procCPU is the CPU time a process used so far (user and system), from
+// its stat file in Linux's /proc (in clock ticks of 10ms).
+func procCPU(stat string) (time.Duration, error) {
+	b, err := os.ReadFile(stat)
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short stat file %s", stat)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("parse stat file %s", stat)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 func (l loadBot) statusFile() string {

@@ -80,12 +80,14 @@ func (t *Telegram) lead(ctx context.Context) {
 // confirmed to Telegram by the next getUpdates, after it was stored: it
 // does not wait for the updates to be applied, so one founder's slow
 // replies hold up nobody.
+//
+// It starts from offset 0, which Telegram takes as "from the first update
+// not confirmed yet": a new poller fetches again at most the last batch of
+// the one before, which the inbox stores once. Telegram's update IDs may
+// jump backwards after a quiet week, so no offset of ours could be trusted
+// more than that.
 func (t *Telegram) poll(ctx context.Context) {
-	offset, err := t.st.PollOffset(ctx)
-	if err != nil {
-		t.log.Warn("telegram poll offset", "err", err)
-	}
-	saved, savedAt := offset, time.Now()
+	offset := int64(0)
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
 		raws, next, err := t.getUpdates(ctx, offset)
@@ -105,22 +107,7 @@ func (t *Telegram) poll(ctx context.Context) {
 			continue
 		}
 		backoff = 0
-		offset = max(offset, next)
-		// Telegram keeps the offset it was last given; ours only spares a
-		// new poller refetching stored updates, so it is saved now and then.
-		if offset != saved && time.Since(savedAt) > 5*time.Second {
-			t.saveOffset(ctx, offset)
-			saved, savedAt = offset, time.Now()
-		}
-	}
-	if offset != saved {
-		t.saveOffset(ctx, offset)
-	}
-}
-
-func (t *Telegram) saveOffset(ctx context.Context, offset int64) {
-	if err := t.st.SavePollOffset(context.WithoutCancel(ctx), offset); err != nil {
-		t.log.Warn("telegram save offset", "err", err)
+		offset = next
 	}
 }
 
@@ -157,13 +144,14 @@ func (t *Telegram) getUpdates(ctx context.Context, offset int64) ([]json.RawMess
 		return nil, 0, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}
 	next := offset
-	for _, raw := range r.Result {
+	if n := len(r.Result); n > 0 {
 		var h struct {
 			ID int64 `json:"update_id"`
 		}
-		if err := json.Unmarshal(raw, &h); err == nil {
-			next = max(next, h.ID+1)
+		if err := json.Unmarshal(r.Result[n-1], &h); err != nil {
+			return nil, 0, fmt.Errorf("getUpdates: update without an ID: %w", err)
 		}
+		next = h.ID + 1
 	}
 	return r.Result, next, nil
 }

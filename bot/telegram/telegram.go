@@ -48,8 +48,6 @@ type Inbox interface {
 	// Lead takes or renews a lease that one replica holds at a time.
 	Lead(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 	Resign(ctx context.Context, name, holder string) error
-	PollOffset(ctx context.Context) (int64, error)
-	SavePollOffset(ctx context.Context, offset int64) error
 }
 
 // Config tunes the transport; zero values take the defaults.
