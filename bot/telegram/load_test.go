@@ -374,7 +374,7 @@ func (l *founderLoad) answered(chat int64, before int) error {
 		return fmt.Errorf("no answer within %v", loadWait)
 	}
 	deadline := time.Now().Add(loadWait)
-	for {
+	for pause := 50 * time.Microsecond; ; pause = min(2*pause, time.Millisecond) {
 		n, err := l.inbox(chat)
 		if err != nil || n == 0 {
 			return err
@@ -382,7 +382,7 @@ func (l *founderLoad) answered(chat int64, before int) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%d updates still waiting after %v", n, loadWait)
 		}
-		time.Sleep(100 * time.Microsecond)
+		time.Sleep(pause)
 	}
 }
 
