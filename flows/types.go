@@ -227,6 +227,15 @@ const (
 	Done                      // applied and answered already: nothing to do
 )
 
+// StoreResult is what became of a stored update and, when the store took the
+// chat for the caller at once, the chat's first update.
+type StoreResult struct {
+	Admission Admission
+	Claimed   bool      // the chat is now leased to the caller
+	First     InboxItem // when Claimed: the update to start with
+	Due       int64     // when Claimed: the chat's score in the ready set
+}
+
 // ChatLease is a worker's hold on one chat's mailbox; the store keeps the
 // lease and the worker this value.
 type ChatLease struct {

@@ -36,24 +36,35 @@ func (r *Redis) readyKey() string                 { return r.prefix + "{inbox}:r
 
 // storeUpdate adds one update to its chat's mailbox unless it is there
 // already or was applied and answered, counting it against the chat's
-// limit. 0 dropped, 1 stored, 2 stored as the "slow down" one, 3 done.
+// limit: status 0 dropped, 1 stored, 2 stored as the "slow down" one, 3
+// done. Then, when a holder is given and nobody holds the chat, it takes
+// the chat's lease for the holder and returns the mailbox's first update:
+// {status, 1, id, data, slow}; else {status, 0}.
 var storeUpdate = redis.NewScript(`
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
-if redis.call('EXISTS', KEYS[4]) == 1 and (redis.call('EXISTS', KEYS[5]) == 0 or redis.call('HEXISTS', KEYS[5], 's') == 1) then
-  return 3
+local function admit()
+  if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
+  if redis.call('EXISTS', KEYS[4]) == 1 and (redis.call('EXISTS', KEYS[5]) == 0 or redis.call('HEXISTS', KEYS[5], 's') == 1) then
+    return 3
+  end
+  local status = 1
+  local max = tonumber(ARGV[3])
+  if max > 0 then
+    local n = redis.call('INCR', KEYS[3])
+    if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[4]) end
+    if n > max + 1 then return 0 end
+    if n == max + 1 then status = 2 end
+  end
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  if status == 2 then redis.call('HSET', KEYS[2], ARGV[1] .. ':s', '1') end
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
+  return status
 end
-local status = 1
-local max = tonumber(ARGV[3])
-if max > 0 then
-  local n = redis.call('INCR', KEYS[3])
-  if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[4]) end
-  if n > max + 1 then return 0 end
-  if n == max + 1 then status = 2 end
-end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-if status == 2 then redis.call('HSET', KEYS[2], ARGV[1] .. ':s', '1') end
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[1])
-return status
+local status = admit()
+if ARGV[5] == '' or redis.call('EXISTS', KEYS[6]) == 1 then return {status, 0} end
+local ids = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #ids == 0 then return {status, 0} end
+redis.call('SET', KEYS[6], ARGV[5], 'PX', ARGV[6])
+return {status, 1, ids[1], redis.call('HGET', KEYS[2], ids[1]) or '', redis.call('HGET', KEYS[2], ids[1] .. ':s') or ''}
 `)
 
 // StoreUpdates stores a batch of updates and marks their chats ready, in
@@ -61,44 +72,58 @@ return status
 // without error may the updates be confirmed to Telegram. Updates whose
 // ID was already applied and answered are left out, so a redelivery has
 // one effect.
-func (r *Redis) StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim flows.InboxLimit) ([]flows.Admission, error) {
+//
+// With claim set (Holder and TTL; Chat is ignored), a chat nobody holds
+// is leased to claim.Holder at once, and its first update returned with
+// the result of the first of the chat's updates: the caller's worker
+// starts on it without another round trip. The chat's place in the ready
+// set is then when that lease would end, so that other replicas look at it
+// only if the caller dies.
+func (r *Redis) StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim flows.InboxLimit, claim *flows.ChatLease) ([]flows.StoreResult, error) {
 	if len(ups) == 0 {
 		return nil, nil
 	}
-	now := time.Now().UnixMilli()
+	holder, ttl := "", time.Duration(0)
+	due := time.Now().UnixMilli()
+	if claim != nil {
+		holder, ttl = claim.Holder, claim.TTL
+		due += ttl.Milliseconds()
+	}
 	cmds := make([]*redis.Cmd, len(ups))
 	err := r.pipelined(ctx, []*redis.Script{storeUpdate}, func(pipe redis.Pipeliner) {
-		r.storeUpdates(ctx, pipe, ups, lim, now, cmds)
+		for i, u := range ups {
+			id := strconv.FormatInt(u.ID, 10)
+			keys := []string{r.chatKey(u.Chat, "inbox"), r.chatKey(u.Chat, "inbox:u"), r.chatKey(u.Chat, "rate"),
+				r.chatKey(u.Chat, "upd:"+id), r.chatKey(u.Chat, "out:"+id), r.chatKey(u.Chat, "lease")}
+			cmds[i] = storeUpdate.EvalSha(ctx, pipe, keys, id, u.Data, lim.Max, lim.Window.Milliseconds(), holder, ttl.Milliseconds())
+		}
+		// After the mailboxes: a worker that finds the chat ready finds its update.
+		seen := map[string]bool{}
+		for _, u := range ups {
+			if !seen[u.Chat] {
+				seen[u.Chat] = true
+				pipe.ZAdd(ctx, r.readyKey(), redis.Z{Score: float64(due), Member: u.Chat})
+			}
+		}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store %d updates: %w", len(ups), err)
 	}
-	out := make([]flows.Admission, len(ups))
+	out := make([]flows.StoreResult, len(ups))
 	for i, c := range cmds {
-		n, err := c.Int()
+		vals, err := c.Slice()
 		if err != nil {
 			return nil, fmt.Errorf("store update %d: %w", ups[i].ID, err)
 		}
-		out[i] = flows.Admission(n)
-	}
-	return out, nil
-}
-
-func (r *Redis) storeUpdates(ctx context.Context, pipe redis.Pipeliner, ups []flows.InboxUpdate, lim flows.InboxLimit, now int64, cmds []*redis.Cmd) {
-	for i, u := range ups {
-		id := strconv.FormatInt(u.ID, 10)
-		keys := []string{r.chatKey(u.Chat, "inbox"), r.chatKey(u.Chat, "inbox:u"), r.chatKey(u.Chat, "rate"),
-			r.chatKey(u.Chat, "upd:"+id), r.chatKey(u.Chat, "out:"+id)}
-		cmds[i] = storeUpdate.EvalSha(ctx, pipe, keys, id, u.Data, lim.Max, lim.Window.Milliseconds())
-	}
-	// After the mailboxes: a worker that finds the chat ready finds its update.
-	seen := map[string]bool{}
-	for _, u := range ups {
-		if !seen[u.Chat] {
-			seen[u.Chat] = true
-			pipe.ZAdd(ctx, r.readyKey(), redis.Z{Score: float64(now), Member: u.Chat})
+		n, _ := vals[0].(int64)
+		out[i].Admission = flows.Admission(n)
+		if claimed, _ := vals[1].(int64); claimed == 1 {
+			out[i].Claimed = true
+			out[i].Due = due
+			out[i].First = item(vals[2:])
 		}
 	}
+	return out, nil
 }
 
 // pipelined runs a pipeline built by build whose scripts go by EVALSHA,
@@ -220,10 +245,16 @@ func head(l *flows.ChatLease, c *redis.Cmd) (flows.InboxItem, bool, error) {
 	case 0:
 		return flows.InboxItem{}, false, nil
 	}
-	id, _ := strconv.ParseInt(vals[1].(string), 10, 64)
-	data, _ := vals[2].(string)
-	slow, _ := vals[3].(string)
-	return flows.InboxItem{ID: id, Data: []byte(data), SlowDown: slow == "1"}, true, nil
+	return item(vals[1:]), true, nil
+}
+
+// item reads {id, data, slow} as the scripts return an update.
+func item(vals []any) flows.InboxItem {
+	s, _ := vals[0].(string)
+	id, _ := strconv.ParseInt(s, 10, 64)
+	data, _ := vals[1].(string)
+	slow, _ := vals[2].(string)
+	return flows.InboxItem{ID: id, Data: []byte(data), SlowDown: slow == "1"}
 }
 
 // dropReady takes a chat out of the ready set if its score is still the

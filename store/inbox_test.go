@@ -22,11 +22,11 @@ func TestInboxOrderAndLease(t *testing.T) {
 	ups := []flows.InboxUpdate{{Chat: "tg:7", ID: 12, Data: []byte(`{"update_id":12}`)},
 		{Chat: "tg:7", ID: 11, Data: []byte(`{"update_id":11}`)}, {Chat: "tg:8", ID: 13, Data: []byte(`{"update_id":13}`)},
 		{Chat: "tg:7", ID: 12, Data: []byte(`{"update_id":12}`)}}
-	got, err := st.StoreUpdates(ctx, ups, flows.InboxLimit{})
+	got, err := st.StoreUpdates(ctx, ups, flows.InboxLimit{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []flows.Admission{flows.Stored, flows.Stored, flows.Stored, flows.Stored}; !cmp.Equal(got, want) {
+	if want := []flows.Admission{flows.Stored, flows.Stored, flows.Stored, flows.Stored}; !cmp.Equal(admissions(got), want) {
 		t.Errorf("admissions = %v; want %v", got, want)
 	}
 	if n, _ := st.InboxLen(ctx, "tg:7"); n != 2 {
@@ -73,7 +73,7 @@ func TestInboxOrderAndLease(t *testing.T) {
 func TestInboxUpdateAfterRelease(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t).Store
-	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:7", ID: 1, Data: []byte("1")}}, flows.InboxLimit{}); err != nil {
+	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:7", ID: 1, Data: []byte("1")}}, flows.InboxLimit{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	a := &flows.ChatLease{Chat: "tg:7", Holder: "a", TTL: 5 * time.Second}
@@ -84,7 +84,7 @@ func TestInboxUpdateAfterRelease(t *testing.T) {
 		t.Fatal(ok, err)
 	}
 	time.Sleep(2 * time.Millisecond) // scores are milliseconds
-	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:7", ID: 2, Data: []byte("2")}}, flows.InboxLimit{}); err != nil {
+	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:7", ID: 2, Data: []byte("2")}}, flows.InboxLimit{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.ChatDone(ctx, a); err != nil {
@@ -104,13 +104,13 @@ func TestInboxLimit(t *testing.T) {
 	for i := range 6 {
 		ups = append(ups, flows.InboxUpdate{Chat: "tg:9", ID: int64(100 + i), Data: []byte("x")})
 	}
-	got, err := st.StoreUpdates(ctx, ups, flows.InboxLimit{Max: 3, Window: 10 * time.Second})
+	got, err := st.StoreUpdates(ctx, ups, flows.InboxLimit{Max: 3, Window: 10 * time.Second}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []flows.Admission{flows.Stored, flows.Stored, flows.Stored, flows.SlowDown, flows.Dropped, flows.Dropped}
-	if !cmp.Equal(got, want) {
-		t.Errorf("admissions = %v; want %v", got, want)
+	if !cmp.Equal(admissions(got), want) {
+		t.Errorf("admissions = %v; want %v", admissions(got), want)
 	}
 	l := &flows.ChatLease{Chat: "tg:9", Holder: "w", TTL: time.Second}
 	item, _, _ := st.ClaimChat(ctx, l)
@@ -133,7 +133,7 @@ func TestJournal(t *testing.T) {
 	f := flows.FounderID("tg:5")
 	out := &flows.Result{Replies: []flows.Reply{{Text: "Hi <b>x</b>", Buttons: [][]flows.Button{{{Label: "A", Data: "a"}}}}},
 		Notice: "ok", Documents: []flows.Document{{Name: "b.ics", MIME: "text/calendar", Data: []byte("BEGIN")}}}
-	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, flows.InboxLimit{}); err != nil {
+	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, flows.InboxLimit{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SaveSession(ctx, f, "40", 0, flows.Session{Step: "x"}, nil, out); err != nil {
@@ -147,7 +147,7 @@ func TestJournal(t *testing.T) {
 		t.Errorf("journal differs: %s %+v", diff, res)
 	}
 	// Applied but not sent: a redelivery is kept, so it gets answered.
-	if got, _ := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, flows.InboxLimit{}); got[0] != flows.Stored {
+	if got, _ := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, flows.InboxLimit{}, nil); got[0].Admission != flows.Stored {
 		t.Errorf("redelivery before sending = %v; want Stored", got[0])
 	}
 	l := &flows.ChatLease{Chat: "tg:5", Holder: "w", TTL: time.Second}
@@ -160,7 +160,7 @@ func TestJournal(t *testing.T) {
 	if _, sent, _, _ := st.Journal(ctx, f, "40"); !sent {
 		t.Error("journal not marked sent after the ack")
 	}
-	if got, _ := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, flows.InboxLimit{}); got[0] != flows.Done {
+	if got, _ := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:5", ID: 40, Data: []byte("u")}}, flows.InboxLimit{}, nil); got[0].Admission != flows.Done {
 		t.Errorf("redelivery after sending = %v; want Done", got[0])
 	}
 	if _, _, found, _ := st.Journal(ctx, f, "41"); found {
@@ -186,5 +186,44 @@ func TestLead(t *testing.T) {
 	}
 	if ok, _ := st.Lead(ctx, "poller", "b", time.Second); !ok {
 		t.Error("b cannot lead after a resigned")
+	}
+}
+
+func admissions(rs []flows.StoreResult) []flows.Admission {
+	out := make([]flows.Admission, len(rs))
+	for i, r := range rs {
+		out[i] = r.Admission
+	}
+	return out
+}
+
+// TestStoreAndClaim: storing with a holder takes a free chat at once and
+// returns its first update; a chat held by another is left to it.
+func TestStoreAndClaim(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t).Store
+	me := &flows.ChatLease{Holder: "me", TTL: 5 * time.Second}
+	got, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:3", ID: 8, Data: []byte("8")}, {Chat: "tg:3", ID: 9, Data: []byte("9")}}, flows.InboxLimit{}, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got[0].Claimed || got[0].First.ID != 8 || string(got[0].First.Data) != "8" || got[1].Claimed {
+		t.Fatalf("store and claim = %+v; want the chat claimed with update 8 first, once", got)
+	}
+	other := &flows.ChatLease{Holder: "other", TTL: 5 * time.Second}
+	got, _ = st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:3", ID: 10, Data: []byte("10")}}, flows.InboxLimit{}, other)
+	if got[0].Claimed {
+		t.Error("another holder claimed a held chat")
+	}
+	l := &flows.ChatLease{Chat: "tg:3", Holder: "me", TTL: 5 * time.Second}
+	l.Due.Store(got[0].Due)
+	for _, want := range []int64{9, 10} {
+		it, ok, err := st.AckUpdate(ctx, l, want-1)
+		if err != nil || !ok || it.ID != want {
+			t.Fatalf("ack %d = %+v, %v, %v; want %d next", want-1, it, ok, err, want)
+		}
+	}
+	if ready, _ := st.ReadyChats(ctx, 10); len(ready) != 0 {
+		t.Errorf("ready = %v; want none while the chat is held", ready)
 	}
 }

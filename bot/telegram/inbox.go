@@ -30,7 +30,9 @@ type pool struct {
 // chatWork is a chat this replica works on.
 type chatWork struct {
 	lease *flows.ChatLease
-	again bool // an update was stored while the worker was letting the chat go
+	first *flows.InboxItem // the update to start with, when the store leased the chat
+	again bool             // an update was stored while the worker was letting the chat go
+	slot  bool             // holds one of the pool's Workers slots
 }
 
 // startPool starts the workers' housekeeping: renewing the leases held,
@@ -44,6 +46,33 @@ func (t *Telegram) startPool(ctx context.Context) *pool {
 }
 
 func (p *pool) wait() { p.wg.Wait() }
+
+// start runs a worker on a chat the store just leased to this replica,
+// from its first update. It goes beyond Workers if need be: the lease is
+// held already, and the chat would otherwise wait for it to run out.
+func (p *pool) start(chat string, due int64, first flows.InboxItem) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w := p.active[chat]; w != nil {
+		w.again = true // the worker letting it go takes it back
+		return
+	}
+	w := &chatWork{lease: &flows.ChatLease{Chat: chat, Holder: p.t.id, TTL: p.t.cfg.Lease}, first: &first}
+	w.lease.Due.Store(due)
+	p.active[chat] = w
+	p.wg.Go(func() { p.work(w) })
+}
+
+// nudge tells this replica's worker on chat, if any, that an update came
+// while it may be letting the chat go. A chat held by another replica is
+// that replica's to drain.
+func (p *pool) nudge(chat string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w := p.active[chat]; w != nil {
+		w.again = true
+	}
+}
 
 // kick has a worker of this replica take the chat now, unless one already
 // does (it will find the new update) or all are busy (the sweep will).
@@ -62,7 +91,7 @@ func (p *pool) kick(chat string) {
 	default:
 		return
 	}
-	w := &chatWork{lease: &flows.ChatLease{Chat: chat, Holder: p.t.id, TTL: p.t.cfg.Lease}}
+	w := &chatWork{lease: &flows.ChatLease{Chat: chat, Holder: p.t.id, TTL: p.t.cfg.Lease}, slot: true}
 	p.active[chat] = w
 	p.wg.Go(func() { p.work(w) })
 }
@@ -73,9 +102,13 @@ func (p *pool) work(w *chatWork) {
 	t, l := p.t, w.lease
 	defer func() {
 		p.mu.Lock()
-		delete(p.active, l.Chat)
+		if p.active[l.Chat] == w {
+			delete(p.active, l.Chat)
+		}
 		p.mu.Unlock()
-		<-p.sem
+		if w.slot {
+			<-p.sem
+		}
 	}()
 	// Shutdown lets the update in progress finish, within Drain.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(p.ctx))
@@ -83,7 +116,13 @@ func (p *pool) work(w *chatWork) {
 	stop := context.AfterFunc(p.ctx, func() { time.AfterFunc(t.cfg.Drain, cancel) })
 	defer stop()
 
-	item, ok, err := t.st.ClaimChat(ctx, l)
+	var item flows.InboxItem
+	ok, err := true, error(nil)
+	if w.first != nil {
+		item = *w.first
+	} else {
+		item, ok, err = t.st.ClaimChat(ctx, l)
+	}
 	for {
 		switch {
 		case errors.Is(err, flows.ErrLeaseLost):
@@ -95,11 +134,16 @@ func (p *pool) work(w *chatWork) {
 			if err := t.st.ChatDone(ctx, l); err != nil {
 				t.log.Warn("telegram inbox done", "chat", l.Chat, "err", err)
 			}
+			// Leave, unless an update came meanwhile: checked and left
+			// under one lock, so that no nudge falls in between.
 			p.mu.Lock()
-			again := w.again
+			again := w.again && p.ctx.Err() == nil
 			w.again = false
+			if !again {
+				delete(p.active, l.Chat)
+			}
 			p.mu.Unlock()
-			if !again || p.ctx.Err() != nil {
+			if !again {
 				return
 			}
 			item, ok, err = t.st.ClaimChat(ctx, l)
@@ -184,15 +228,22 @@ func (t *Telegram) store(ctx context.Context, raws []json.RawMessage) error {
 		ups = append(ups, flows.InboxUpdate{Chat: chatName(chat), ID: id, Data: raw})
 	}
 	lim := flows.InboxLimit{Max: max(t.cfg.ChatLimit, 0), Window: t.cfg.ChatWindow}
-	adm, err := t.st.StoreUpdates(ctx, ups, lim)
+	var claim *flows.ChatLease
+	if t.pool != nil {
+		claim = &flows.ChatLease{Holder: t.id, TTL: t.cfg.Lease}
+	}
+	res, err := t.st.StoreUpdates(ctx, ups, lim, claim)
 	if err != nil {
 		return err
 	}
-	for i, a := range adm {
-		switch a {
+	for i, r := range res {
+		if r.Claimed {
+			t.pool.start(ups[i].Chat, r.Due, r.First)
+		}
+		switch r.Admission {
 		case flows.Stored, flows.SlowDown:
-			if t.pool != nil {
-				t.pool.kick(ups[i].Chat)
+			if !r.Claimed && t.pool != nil {
+				t.pool.nudge(ups[i].Chat)
 			}
 		case flows.Dropped:
 			if n := t.dropped.Add(1); n&(n-1) == 0 { // 1, 2, 4, 8...: a trace, not a flood

@@ -33,9 +33,9 @@ type Engine interface {
 // Inbox is where updates wait for their chat's worker, and the replies
 // of applied updates for sending; *store.Redis has it (store/inbox.go).
 type Inbox interface {
-	// StoreUpdates stores updates in their chats' mailboxes; only then may
-	// they be confirmed to Telegram.
-	StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim flows.InboxLimit) ([]flows.Admission, error)
+	// StoreUpdates stores updates in their chats' mailboxes, leasing free
+	// chats to claim's holder; only then may they be confirmed to Telegram.
+	StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim flows.InboxLimit, claim *flows.ChatLease) ([]flows.StoreResult, error)
 	// ReadyChats lists chats that have work nobody is doing.
 	ReadyChats(ctx context.Context, n int) ([]string, error)
 	ClaimChat(ctx context.Context, l *flows.ChatLease) (flows.InboxItem, bool, error)
