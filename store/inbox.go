@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ import (
 //	fb:{<chat>}:rate           string, PX: updates in the current window
 //	fb:{<chat>}:out:<update>   hash, 48h TTL: d (the replies, see journal.go), s (sent)
 //	fb:{inbox}:ready           zset  chats that may have work → when to look (ms)
+//	fb:{inbox}:wake            list  chats stored for any replica to take now (polling)
 //	fb:lease:<name>            string, PX: a replica's leadership (the poller)
 //
 // <chat> is "tg:<chat id>": for a private chat it is the founder's own hash
@@ -73,6 +75,9 @@ return {status, 1, ids[1], redis.call('HGET', KEYS[2], ids[1]) or '', redis.call
 // ID was already applied and answered are left out, so a redelivery has
 // one effect.
 //
+// Without claim, the chats are also handed to whichever replica waits in
+// WaitChat first.
+//
 // With claim set (Holder and TTL; Chat is ignored), a chat nobody holds
 // is leased to claim.Holder at once, and its first update returned with
 // the result of the first of the chat's updates: the caller's worker
@@ -99,11 +104,17 @@ func (r *Redis) StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim f
 		}
 		// After the mailboxes: a worker that finds the chat ready finds its update.
 		seen := map[string]bool{}
+		var wake []any
 		for _, u := range ups {
 			if !seen[u.Chat] {
 				seen[u.Chat] = true
+				wake = append(wake, u.Chat)
 				pipe.ZAdd(ctx, r.readyKey(), redis.Z{Score: float64(due), Member: u.Chat})
 			}
+		}
+		if claim == nil {
+			pipe.RPush(ctx, r.wakeKey(), wake...)
+			pipe.LTrim(ctx, r.wakeKey(), -maxWake, -1)
 		}
 	})
 	if err != nil {
@@ -323,6 +334,33 @@ func (r *Redis) ReleaseChat(ctx context.Context, l *flows.ChatLease) error {
 		return fmt.Errorf("release chat %s: %w", l.Chat, err)
 	}
 	return nil
+}
+
+func (r *Redis) wakeKey() string { return r.prefix + "{inbox}:wake" }
+
+// maxWake bounds the wake list: past it, the oldest are dropped, and their
+// chats found in the ready set instead.
+const maxWake = 10_000
+
+// WaitChat waits up to timeout for a chat stored without a claim, and
+// returns it; "" when none came. The wait is bounded (a BLPOP with a
+// timeout, never 0) so that it holds a pool connection only that long and
+// shutdown is not held up: go-redis does not interrupt a blocking read
+// when ctx ends. (Its BLPop rounds timeouts up to whole seconds, so the
+// command is sent as it is.)
+func (r *Redis) WaitChat(ctx context.Context, timeout time.Duration) (string, error) {
+	secs := strconv.FormatFloat(max(timeout, 10*time.Millisecond).Seconds(), 'f', 3, 64)
+	v, err := r.rdb.Do(ctx, "BLPOP", r.wakeKey(), secs).StringSlice()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("wait for a chat: %w", err)
+	}
+	if len(v) != 2 {
+		return "", fmt.Errorf("wait for a chat: BLPOP answered %q", v)
+	}
+	return v[1], nil
 }
 
 // ReadyChats lists up to n chats whose work is due (new updates, or a

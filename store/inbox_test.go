@@ -227,3 +227,21 @@ func TestStoreAndClaim(t *testing.T) {
 		t.Errorf("ready = %v; want none while the chat is held", ready)
 	}
 }
+
+// TestWaitChat: a chat stored without a claim is handed to one waiter.
+func TestWaitChat(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t).Store
+	if c, err := st.WaitChat(ctx, 20*time.Millisecond); c != "" || err != nil {
+		t.Fatalf("wait on nothing = %q, %v; want nothing after the timeout", c, err)
+	}
+	if _, err := st.StoreUpdates(ctx, []flows.InboxUpdate{{Chat: "tg:4", ID: 1, Data: []byte("1")}}, flows.InboxLimit{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := st.WaitChat(ctx, time.Second); c != "tg:4" || err != nil {
+		t.Errorf("wait = %q, %v; want tg:4", c, err)
+	}
+	if c, _ := st.WaitChat(ctx, 20*time.Millisecond); c != "" {
+		t.Errorf("second wait = %q; want nothing: the chat was handed once", c)
+	}
+}

@@ -42,6 +42,9 @@ func (t *Telegram) startPool(ctx context.Context) *pool {
 	t.pool = p
 	p.wg.Go(p.renew)
 	p.wg.Go(p.sweep)
+	if t.cfg.WebhookURL == "" {
+		p.wg.Go(p.listen)
+	}
 	return p
 }
 
@@ -188,6 +191,50 @@ func (p *pool) renew() {
 	}
 }
 
+// handoff is how many chats the poller works on itself; past it, it
+// stores updates without claiming their chats, for the other replicas.
+func (p *pool) handoff() int { return max(4, p.t.cfg.Workers/8) }
+
+// claims reports whether this replica should take the chats it stores:
+// always with a webhook (the load balancer spreads the posts); when
+// polling, only while it has room, so that the others share a busy bot.
+func (p *pool) claims() bool {
+	if p.t.cfg.WebhookURL != "" {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.active) < p.handoff()
+}
+
+// listen takes the chats the poller handed over (polling mode), while
+// this replica is not the poller and has room.
+func (p *pool) listen() {
+	for p.ctx.Err() == nil {
+		p.mu.Lock()
+		full := len(p.active) >= p.t.cfg.Workers
+		p.mu.Unlock()
+		if p.t.leading.Load() || full {
+			select {
+			case <-p.ctx.Done():
+			case <-time.After(p.t.cfg.Sweep):
+			}
+			continue
+		}
+		chat, err := p.t.st.WaitChat(p.ctx, 250*time.Millisecond)
+		if err != nil && p.ctx.Err() == nil {
+			p.t.log.Warn("telegram wait for chats", "err", err)
+			select {
+			case <-p.ctx.Done():
+			case <-time.After(p.t.cfg.Sweep):
+			}
+		}
+		if chat != "" {
+			p.kick(chat)
+		}
+	}
+}
+
 // sweep looks for chats with work nobody does: updates stored by another
 // replica that could not start on them, or a dead replica's chats once
 // their lease ran out.
@@ -229,7 +276,7 @@ func (t *Telegram) store(ctx context.Context, raws []json.RawMessage) error {
 	}
 	lim := flows.InboxLimit{Max: max(t.cfg.ChatLimit, 0), Window: t.cfg.ChatWindow}
 	var claim *flows.ChatLease
-	if t.pool != nil {
+	if t.pool != nil && t.pool.claims() {
 		claim = &flows.ChatLease{Holder: t.id, TTL: t.cfg.Lease}
 	}
 	res, err := t.st.StoreUpdates(ctx, ups, lim, claim)

@@ -36,6 +36,8 @@ type Inbox interface {
 	// StoreUpdates stores updates in their chats' mailboxes, leasing free
 	// chats to claim's holder; only then may they be confirmed to Telegram.
 	StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim flows.InboxLimit, claim *flows.ChatLease) ([]flows.StoreResult, error)
+	// WaitChat waits, bounded, for a chat stored without a claim.
+	WaitChat(ctx context.Context, timeout time.Duration) (string, error)
 	// ReadyChats lists chats that have work nobody is doing.
 	ReadyChats(ctx context.Context, n int) ([]string, error)
 	ClaimChat(ctx context.Context, l *flows.ChatLease) (flows.InboxItem, bool, error)
@@ -98,6 +100,7 @@ type Telegram struct {
 	pool *pool
 
 	dropped atomic.Int64 // updates over a founder's limit, not applied
+	leading atomic.Bool  // this replica polls
 
 	groupsMu sync.Mutex
 	groups   map[int64]time.Time // when each group chat was last answered
