@@ -193,7 +193,7 @@ func (p *pool) renew() {
 
 // handoff is how many chats the poller works on itself; past it, it
 // stores updates without claiming their chats, for the other replicas.
-func (p *pool) handoff() int { return max(4, p.t.cfg.Workers/8) }
+func (p *pool) handoff() int { return max(4, p.t.cfg.Workers/2) }
 
 // claims reports whether this replica should take the chats it stores:
 // always with a webhook (the load balancer spreads the posts); when
@@ -207,14 +207,16 @@ func (p *pool) claims() bool {
 	return len(p.active) < p.handoff()
 }
 
-// listen takes the chats the poller handed over (polling mode), while
-// this replica is not the poller and has room.
+// listen takes the chats the poller handed over (polling mode) while
+// this replica has room. The poller listens too, for when it is alone:
+// Redis hands each chat to the replica that has waited longest, which is
+// seldom the busy poller.
 func (p *pool) listen() {
 	for p.ctx.Err() == nil {
 		p.mu.Lock()
 		full := len(p.active) >= p.t.cfg.Workers
 		p.mu.Unlock()
-		if p.t.leading.Load() || full {
+		if full {
 			select {
 			case <-p.ctx.Done():
 			case <-time.After(p.t.cfg.Sweep):

@@ -65,9 +65,7 @@ func (t *Telegram) lead(ctx context.Context) {
 		}
 	}()
 	t.log.Info("telegram polling", "api", t.cfg.APIURL, "replica", t.id)
-	t.leading.Store(true)
 	t.poll(pctx)
-	t.leading.Store(false)
 	cancel()
 	<-done
 	if ctx.Err() != nil {

@@ -100,7 +100,6 @@ type Telegram struct {
 	pool *pool
 
 	dropped atomic.Int64 // updates over a founder's limit, not applied
-	leading atomic.Bool  // this replica polls
 
 	groupsMu sync.Mutex
 	groups   map[int64]time.Time // when each group chat was last answered
