@@ -39,7 +39,7 @@ type chatWork struct {
 // and looking for chats that nobody works on.
 func (t *Telegram) startPool(ctx context.Context) *pool {
 	p := &pool{t: t, ctx: ctx, sem: make(chan struct{}, t.cfg.Workers), active: map[string]*chatWork{}}
-	t.pool = p
+	t.pool.Store(p) // the webhook handler may already be storing updates
 	p.wg.Go(p.renew)
 	p.wg.Go(p.sweep)
 	if t.cfg.WebhookURL == "" {
@@ -184,9 +184,10 @@ func (p *pool) renew() {
 			p.t.log.Warn("telegram renew chat leases", "err", err)
 		}
 		for _, l := range lost {
-			// The session's version check fences this worker's update, if
-			// any; its acknowledgement finds the lease gone and stops.
-			p.t.log.Warn("telegram chat taken over", "chat", l.Chat)
+			// Let go just before the renewal, or taken over: then the
+			// session's version check fences this worker's update, if any,
+			// and its acknowledgement finds the lease gone and stops.
+			p.t.log.Debug("telegram chat lease not renewed", "chat", l.Chat)
 		}
 	}
 }
@@ -277,8 +278,9 @@ func (t *Telegram) store(ctx context.Context, raws []json.RawMessage) error {
 		ups = append(ups, flows.InboxUpdate{Chat: chatName(chat), ID: id, Data: raw})
 	}
 	lim := flows.InboxLimit{Max: max(t.cfg.ChatLimit, 0), Window: t.cfg.ChatWindow}
+	pool := t.pool.Load()
 	var claim *flows.ChatLease
-	if t.pool != nil && t.pool.claims() {
+	if pool != nil && pool.claims() {
 		claim = &flows.ChatLease{Holder: t.id, TTL: t.cfg.Lease}
 	}
 	res, err := t.st.StoreUpdates(ctx, ups, lim, claim)
@@ -287,12 +289,12 @@ func (t *Telegram) store(ctx context.Context, raws []json.RawMessage) error {
 	}
 	for i, r := range res {
 		if r.Claimed {
-			t.pool.start(ups[i].Chat, r.Due, r.First)
+			pool.start(ups[i].Chat, r.Due, r.First)
 		}
 		switch r.Admission {
 		case flows.Stored, flows.SlowDown:
-			if !r.Claimed && t.pool != nil {
-				t.pool.nudge(ups[i].Chat)
+			if !r.Claimed && pool != nil {
+				pool.nudge(ups[i].Chat)
 			}
 		case flows.Dropped:
 			if n := t.dropped.Add(1); n&(n-1) == 0 { // 1, 2, 4, 8...: a trace, not a flood

@@ -96,8 +96,8 @@ type Telegram struct {
 	st   Inbox
 	log  *slog.Logger
 	lim  *Limiter
-	id   string // this replica, unique: it holds leases
-	pool *pool
+	id   string               // this replica, unique: it holds leases
+	pool atomic.Pointer[pool] // set by Run
 
 	dropped atomic.Int64 // updates over a founder's limit, not applied
 
