@@ -33,7 +33,7 @@ var settings = []setting{
 	{"SLACK_STAFF_USERS", "", "comma-separated Slack user IDs allowed to act; empty: members of SLACK_STAFF_CHANNEL", false},
 	{"SLACK_COMMAND", "/founderbot", "the staff slash command", false},
 	{"STAFF_LANGUAGE", "", "language of staff texts in Slack (fr, en or ar); empty: DEFAULT_LANGUAGE", false},
-	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, /healthz)", false},
+	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, the Telegram webhook, /healthz); runs when either needs it", false},
 	{"ACCEPTED_NEXT_STEPS", "", "text sent to accepted founders under \"Next steps\"", false},
 	{"TELEGRAM_RATE", "25", "messages per second to all Telegram chats (and about 1/s per chat); with N replicas use 25/N; negative: no limits, for fakes only", false},
 	{"TELEGRAM_WEBHOOK_URL", "", "https URL Telegram posts updates to (setWebhook), served on HTTP_ADDR at its path; empty: long polling by one replica at a time", false},
