@@ -295,7 +295,7 @@ func (m *memStore) LoadSession(_ context.Context, f flows.FounderID, updateID st
 	return s, ms.version, false, nil
 }
 
-func (m *memStore) SaveSession(_ context.Context, f flows.FounderID, updateID string, version int64, s flows.Session, app *flows.Application) error {
+func (m *memStore) SaveSession(_ context.Context, f flows.FounderID, updateID string, version int64, s flows.Session, app *flows.Application, _ *flows.Result) error {
 	ms := memSession{s: s}
 	if m.encode {
 		d, err := json.Marshal(s)
@@ -392,7 +392,7 @@ func TestMemStoreContract(t *testing.T) {
 		m := newMemStore(encode)
 		const f = flows.FounderID("tg:1")
 		s := flows.Session{Flow: "apply", Answers: map[string]string{"startup": "Acme"}}
-		if err := m.SaveSession(ctx, f, "1", 0, s, nil); err != nil {
+		if err := m.SaveSession(ctx, f, "1", 0, s, nil, nil); err != nil {
 			t.Fatalf("first save: %v", err)
 		}
 		s.Answers["startup"] = "changed after saving"
@@ -403,10 +403,10 @@ func TestMemStoreContract(t *testing.T) {
 		if _, _, seen, _ := m.LoadSession(ctx, f, "1"); !seen {
 			t.Errorf("encode=%v: update 1 not seen after it was saved", encode)
 		}
-		if err := m.SaveSession(ctx, f, "1", 1, got, nil); !errors.Is(err, flows.ErrDuplicate) {
+		if err := m.SaveSession(ctx, f, "1", 1, got, nil, nil); !errors.Is(err, flows.ErrDuplicate) {
 			t.Errorf("encode=%v: saving update 1 again = %v; want ErrDuplicate", encode, err)
 		}
-		if err := m.SaveSession(ctx, f, "3", 0, got, nil); !errors.Is(err, flows.ErrConflict) {
+		if err := m.SaveSession(ctx, f, "3", 0, got, nil, nil); !errors.Is(err, flows.ErrConflict) {
 			t.Errorf("encode=%v: saving on version 0 = %v; want ErrConflict", encode, err)
 		}
 		if err := m.ReserveApplicationID(ctx, "A-1", f, time.Time{}); err != nil {

@@ -18,9 +18,12 @@ type Store interface {
 	// is none yet) and whether updateID was already applied.
 	LoadSession(ctx context.Context, f FounderID, updateID string) (s Session, version int64, seen bool, err error)
 	// SaveSession stores s if the stored version is still version, marks
-	// updateID applied and, when app is not nil, stores the application, all
-	// at once. It returns ErrConflict or ErrDuplicate when it must not apply.
-	SaveSession(ctx context.Context, f FounderID, updateID string, version int64, s Session, app *Application) error
+	// updateID applied, when app is not nil stores the application and,
+	// when out is not nil and updateID not empty, stores out's replies as
+	// the update's journal, all at once: whoever finds the update applied
+	// sends the journal rather than losing or recomputing the replies. It
+	// returns ErrConflict or ErrDuplicate when it must not apply.
+	SaveSession(ctx context.Context, f FounderID, updateID string, version int64, s Session, app *Application, out *Result) error
 	// ReserveApplicationID claims a new application ID for the founder;
 	// ErrIDTaken when another application has it.
 	ReserveApplicationID(ctx context.Context, id string, f FounderID, at time.Time) error
@@ -135,7 +138,8 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 			t.app.ID = reserved
 			t.onID(reserved)
 		}
-		err = e.store.SaveSession(ctx, ev.Founder, ev.UpdateID, ver, t.s, t.app)
+		res := Result{Replies: t.replies, Notice: t.notice, Expired: t.expired, Lang: t.lang, Notifications: t.notes}
+		err = e.store.SaveSession(ctx, ev.Founder, ev.UpdateID, ver, t.s, t.app, &res)
 		switch {
 		case errors.Is(err, ErrConflict):
 			continue
@@ -153,7 +157,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) (Result, error) {
 				e.log.Error(a.name, "founder", ev.Founder, "err", err)
 			}
 		}
-		return Result{Replies: t.replies, Notice: t.notice, Expired: t.expired, Lang: t.lang, Notifications: t.notes}, nil
+		return res, nil
 	}
 	return Result{}, fmt.Errorf("save session for %s: still conflicting after %d attempts", ev.Founder, maxAttempts)
 }
@@ -187,6 +191,12 @@ func (e *Engine) group(ev Event) Result {
 // answers so far are safe, and trying again is the thing to do.
 func (e *Engine) ErrorReply(lang string) Reply {
 	return Reply{Text: e.cat.T(e.cat.Resolve("", lang), "internal_error")}
+}
+
+// SlowDownReply is what a transport says, once, to a founder who sent
+// more than it takes in a short time; the rest of the burst is dropped.
+func (e *Engine) SlowDownReply(lang string) Reply {
+	return Reply{Text: e.cat.T(e.cat.Resolve("", lang), "slow_down")}
 }
 
 // Command is a bot command with its description in one language.

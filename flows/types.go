@@ -15,6 +15,7 @@ package flows
 import (
 	"encoding/json"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -232,3 +233,64 @@ var (
 	// ErrNotFound: no such application.
 	ErrNotFound = errors.New("not found")
 )
+
+// The inbox: transports store every incoming update before confirming it,
+// and workers apply a chat's updates in order (store/inbox.go). These
+// types live here so that transports need not know the store.
+
+// InboxUpdate is one incoming update to store in its chat's mailbox.
+type InboxUpdate struct {
+	Chat string // the mailbox, "tg:<chat id>"
+	ID   int64  // the update's ID: the mailbox's order
+	Data []byte // the update as received
+}
+
+// InboxItem is an update taken from a mailbox.
+type InboxItem struct {
+	ID   int64
+	Data []byte
+	// SlowDown: the chat went over its limit with this update; answer
+	// "slow down" instead of applying it.
+	SlowDown bool
+}
+
+// InboxLimit is how many updates one chat may send per Window; Max 0 is
+// no limit.
+type InboxLimit struct {
+	Max    int
+	Window time.Duration
+}
+
+// Admission is what became of a stored update.
+type Admission int
+
+// The admissions.
+const (
+	Dropped  Admission = iota // over the chat's limit: not stored
+	Stored                    // in the mailbox (or it already was)
+	SlowDown                  // the first over the limit: stored, to be answered "slow down"
+	Done                      // applied and answered already: nothing to do
+)
+
+// StoreResult is what became of a stored update and, when the store took the
+// chat for the caller at once, the chat's first update.
+type StoreResult struct {
+	Admission Admission
+	Claimed   bool      // the chat is now leased to the caller
+	First     InboxItem // when Claimed: the update to start with
+	Due       int64     // when Claimed: the chat's score in the ready set
+}
+
+// ChatLease is a worker's hold on one chat's mailbox; the store keeps the
+// lease and the worker this value.
+type ChatLease struct {
+	Chat   string
+	Holder string        // the worker, unique across replicas
+	TTL    time.Duration // how long the lease lasts unless renewed
+	// Due is when other replicas should look at the chat again, as last
+	// set in the ready set (Unix ms); the store and the renewer set it.
+	Due atomic.Int64
+}
+
+// ErrLeaseLost: another worker holds the chat now.
+var ErrLeaseLost = errors.New("chat lease held by another worker")

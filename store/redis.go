@@ -7,6 +7,7 @@
 //
 //	fb:{<founder>}:session     hash  v (version), d (JSON of flows.Session)
 //	fb:{<founder>}:upd:<id>    string, 48h TTL: update <id> was applied
+//	fb:{<founder>}:out:<id>    hash, 48h TTL: the replies of update <id> (journal.go)
 //	fb:{<founder>}:app:<app>   string, JSON of flows.Application
 //	fb:{<founder>}:apps        zset  application IDs by submission time
 //	fb:{apps}:owner            hash  application ID → founder
@@ -15,7 +16,7 @@
 //	fb:{<founder>}:unreachable the founder blocked the bot (outbox.go)
 //
 // Other families, each listed at the top of its file: {jobs} (jobs.go),
-// {outbox} (outbox.go), {oh} office hours (slots.go), broadcast drafts and
+// {outbox} (outbox.go), the inbox (inbox.go), {oh} office hours (slots.go), broadcast drafts and
 // lock (broadcast.go).
 package store
 
@@ -42,6 +43,7 @@ type Redis struct {
 	prefix string
 	mu     sync.Mutex
 	owners map[string]flows.FounderID // application ID → founder, see owner
+	loaded map[string]bool            // scripts known to be loaded, see pipelined
 }
 
 // New returns a store on rdb with keys under prefix ("fb:" when empty).
@@ -49,7 +51,7 @@ func New(rdb redis.UniversalClient, prefix string) *Redis {
 	if prefix == "" {
 		prefix = "fb:"
 	}
-	return &Redis{rdb: rdb, prefix: prefix, owners: map[string]flows.FounderID{}}
+	return &Redis{rdb: rdb, prefix: prefix, owners: map[string]flows.FounderID{}, loaded: map[string]bool{}}
 }
 
 // Ping checks that Redis answers.
@@ -102,13 +104,21 @@ func (r *Redis) LoadSession(ctx context.Context, f flows.FounderID, updateID str
 }
 
 // saveSession checks the version and the update marker, then writes the
-// session, the marker and a submitted application in one step.
+// session, the marker, the update's replies (its journal) and a submitted
+// application in one step.
 var saveSession = redis.NewScript(`
 if ARGV[3] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then return -2 end
 local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if v ~= tonumber(ARGV[1]) then return -1 end
 redis.call('HSET', KEYS[1], 'v', v + 1, 'd', ARGV[2])
-if ARGV[3] == '1' then redis.call('SET', KEYS[2], '1', 'EX', ARGV[4]) end
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[2], '1', 'EX', ARGV[4])
+  if ARGV[8] ~= '' then
+    redis.call('DEL', KEYS[5])
+    redis.call('HSET', KEYS[5], 'd', ARGV[8])
+    redis.call('EXPIRE', KEYS[5], ARGV[4])
+  end
+end
 if ARGV[5] ~= '' then
   redis.call('SET', KEYS[3], ARGV[5])
   redis.call('ZADD', KEYS[4], ARGV[7], ARGV[6])
@@ -117,7 +127,7 @@ return v + 1
 `)
 
 // SaveSession implements flows.Store.
-func (r *Redis) SaveSession(ctx context.Context, f flows.FounderID, updateID string, version int64, s flows.Session, app *flows.Application) error {
+func (r *Redis) SaveSession(ctx context.Context, f flows.FounderID, updateID string, version int64, s flows.Session, app *flows.Application, out *flows.Result) error {
 	d, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode session of %s: %w", f, err)
@@ -134,8 +144,14 @@ func (r *Redis) SaveSession(ctx context.Context, f flows.FounderID, updateID str
 		}
 		appID, score = app.ID, app.Submitted.UnixMilli()
 	}
-	keys := []string{r.founderKey(f, "session"), r.updateKey(f, updateID), r.appKey(f, appID), r.founderKey(f, "apps")}
-	n, err := saveSession.Run(ctx, r.rdb, keys, version, d, hasUpdate, int(updateTTL.Seconds()), appJSON, appID, score).Int64()
+	var journal []byte
+	if out != nil && updateID != "" {
+		if journal, err = encodeJournal(out); err != nil {
+			return fmt.Errorf("encode replies of %s: %w", f, err)
+		}
+	}
+	keys := []string{r.founderKey(f, "session"), r.updateKey(f, updateID), r.appKey(f, appID), r.founderKey(f, "apps"), r.journalKey(f, updateID)}
+	n, err := saveSession.Run(ctx, r.rdb, keys, version, d, hasUpdate, int(updateTTL.Seconds()), appJSON, appID, score, journal).Int64()
 	switch {
 	case err != nil:
 		return fmt.Errorf("save session of %s: %w", f, err)

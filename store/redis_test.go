@@ -25,7 +25,7 @@ func TestSessionRoundTrip(t *testing.T) {
 		t.Fatalf("empty load = %+v, %d, %v, %v; want zero session, 0, false, nil", s, ver, seen, err)
 	}
 	want := flows.Session{Lang: "ar", Flow: "apply", Step: "email", Nonce: 3, Answers: map[string]string{"startup": "Acme"}}
-	if err := st.SaveSession(ctx, f, "u1", 0, want, nil); err != nil {
+	if err := st.SaveSession(ctx, f, "u1", 0, want, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, seen, _ := st.LoadSession(ctx, f, "u1"); !seen {
@@ -38,14 +38,14 @@ func TestSessionRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("session (-want +got):\n%s", diff)
 	}
-	if err := st.SaveSession(ctx, f, "u2", 0, want, nil); !errors.Is(err, flows.ErrConflict) {
+	if err := st.SaveSession(ctx, f, "u2", 0, want, nil, nil); !errors.Is(err, flows.ErrConflict) {
 		t.Errorf("save at stale version = %v; want ErrConflict", err)
 	}
-	if err := st.SaveSession(ctx, f, "u1", 1, want, nil); !errors.Is(err, flows.ErrDuplicate) {
+	if err := st.SaveSession(ctx, f, "u1", 1, want, nil, nil); !errors.Is(err, flows.ErrDuplicate) {
 		t.Errorf("save of applied update = %v; want ErrDuplicate", err)
 	}
 	// Without an update ID (the console) nothing is deduplicated.
-	if err := st.SaveSession(ctx, f, "", 1, want, nil); err != nil {
+	if err := st.SaveSession(ctx, f, "", 1, want, nil, nil); err != nil {
 		t.Errorf("save without update id: %v", err)
 	}
 }
@@ -62,7 +62,7 @@ func TestSaveSessionConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- st.SaveSession(ctx, f, fmt.Sprint("u", i), 0, flows.Session{Step: fmt.Sprint(i)}, nil)
+			errs <- st.SaveSession(ctx, f, fmt.Sprint("u", i), 0, flows.Session{Step: fmt.Sprint(i)}, nil, nil)
 		}()
 	}
 	wg.Wait()
@@ -101,7 +101,7 @@ func TestApplications(t *testing.T) {
 	}
 	app := &flows.Application{ID: "A-0001", Founder: f, Lang: "fr", Status: flows.StatusSubmitted,
 		Answers: map[string]string{"startup": "Acme"}, Submitted: at, Updated: at}
-	if err := st.SaveSession(ctx, f, "u1", 0, application.WithOpenApp(flows.Session{}, "A-0001"), app); err != nil {
+	if err := st.SaveSession(ctx, f, "u1", 0, application.WithOpenApp(flows.Session{}, "A-0001"), app, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.Application(ctx, "A-0001")
@@ -124,7 +124,7 @@ func TestApplications(t *testing.T) {
 		t.Fatal(err)
 	}
 	app2 := &flows.Application{ID: "A-0002", Founder: "tg:4", Status: flows.StatusAccepted, Submitted: at.Add(time.Hour)}
-	if err := st.SaveSession(ctx, "tg:4", "u1", 0, flows.Session{}, app2); err != nil {
+	if err := st.SaveSession(ctx, "tg:4", "u1", 0, flows.Session{}, app2, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.ReserveApplicationID(ctx, "A-0003", f, at); err != nil {

@@ -100,7 +100,7 @@ func (r *Redis) UpdateSession(ctx context.Context, f flows.FounderID, fn func(*f
 		if err := fn(&s); err != nil {
 			return s, err
 		}
-		err = r.SaveSession(ctx, f, "", ver, s, nil)
+		err = r.SaveSession(ctx, f, "", ver, s, nil, nil)
 		if !errors.Is(err, flows.ErrConflict) {
 			return s, err
 		}

@@ -33,7 +33,7 @@ func (e *env) seed(n int, edit func(i int, a *flows.Application)) []flows.Applic
 		if err := e.store.Store.ReserveApplicationID(ctx, a.ID, f, at); err != nil {
 			e.t.Fatal(err)
 		}
-		if err := e.store.Store.SaveSession(ctx, f, "", 0, application.WithOpenApp(flows.Session{Lang: "en"}, a.ID), &a); err != nil {
+		if err := e.store.Store.SaveSession(ctx, f, "", 0, application.WithOpenApp(flows.Session{Lang: "en"}, a.ID), &a, nil); err != nil {
 			e.t.Fatal(err)
 		}
 		out = append(out, a)

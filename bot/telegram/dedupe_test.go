@@ -89,6 +89,7 @@ func TestSlowBatchNotCut(t *testing.T) {
 	srv.FailNext("sendMessage", 429, "", 2)
 	id := srv.Push(srv.Text(salma, salma.ID, "/start"))
 	srv.WaitConfirmed(t, id, 10*time.Second)
+	settled(t, env, salma.ID)
 	if msgs := srv.Messages(salma.ID); len(msgs) != 1 {
 		t.Errorf("after a 2 s flood pause the founder got %d messages; want the welcome", len(msgs))
 	}

@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -47,6 +48,7 @@ func startBot(t *testing.T, srv *telegramtest.Server, env *storetest.Env, log *s
 	if err != nil {
 		t.Fatal(err)
 	}
+	stores.Store(srv, env)
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &bot{cancel: cancel, done: make(chan error, 1)}
 	go func() { b.done <- tg.Run(ctx) }()
@@ -65,14 +67,44 @@ func (b *bot) stop() {
 	})
 }
 
-// chat pushes one update and returns the messages the bot sent in answer
-// (it waits until the bot confirmed the update, which it does after answering).
+// stores maps each fake server to the store its bots use.
+var stores sync.Map
+
+// chat pushes one update and returns the messages the bot sent in answer:
+// it waits until the bot confirmed the update, which it does once the
+// update is in the inbox, and then until the chat's mailbox is empty,
+// which it is once the update was answered.
 func chat(t *testing.T, srv *telegramtest.Server, chatID int64, u models.Update) []telegramtest.SentMessage {
 	t.Helper()
 	before := len(srv.Messages(chatID))
 	id := srv.Push(u)
 	srv.WaitConfirmed(t, id, wait)
+	env, ok := stores.Load(srv)
+	if !ok {
+		t.Fatal("no bot started on this server")
+	}
+	settled(t, env.(*storetest.Env), chatID)
 	return srv.Messages(chatID)[before:]
+}
+
+// settled waits until the chat's mailbox is empty: every update stored
+// for it was applied and answered.
+func settled(tb testing.TB, env *storetest.Env, chatID int64) {
+	tb.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		n, err := env.Store.InboxLen(context.Background(), "tg:"+strconv.FormatInt(chatID, 10))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("chat %d still has %d updates waiting after %v", chatID, n, wait)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func last(t *testing.T, msgs []telegramtest.SentMessage) telegramtest.SentMessage {

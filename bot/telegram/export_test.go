@@ -2,8 +2,10 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -13,7 +15,9 @@ import (
 )
 
 // HandleForTest handles one update as a separate replica would: its own
-// engine and transport on the shared store.
+// engine and transport on the shared store. It stores the update in the
+// inbox and drains the chat, unless another replica holds it (which then
+// applies the update before it lets the chat go).
 func HandleForTest(tb testing.TB, token, url string, st *store.Redis, u models.Update) {
 	cat, err := flows.NewCatalog("fr", application.Messages())
 	if err != nil {
@@ -31,5 +35,18 @@ func HandleForTest(tb testing.TB, token, url string, st *store.Redis, u models.U
 		tb.Error(err)
 		return
 	}
-	tg.handleBatch(context.Background(), []*models.Update{&u})
+	raw, err := json.Marshal(&u)
+	if err != nil {
+		tb.Error(err)
+		return
+	}
+	ctx := context.Background()
+	if err := tg.store(ctx, []json.RawMessage{raw}); err != nil {
+		tb.Error(err)
+		return
+	}
+	_, chat, _ := updateHead(raw)
+	p := &pool{t: tg, ctx: ctx, sem: make(chan struct{}, 1), active: map[string]*chatWork{}}
+	p.sem <- struct{}{}
+	p.work(&chatWork{lease: &flows.ChatLease{Chat: chatName(chat), Holder: tg.id, TTL: time.Minute}})
 }

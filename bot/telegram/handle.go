@@ -1,12 +1,9 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"runtime/debug"
 	"time"
 
@@ -30,7 +27,7 @@ func (t *Telegram) handle(ctx context.Context, in incoming) {
 	}
 	if in.ev.Kind == flows.KindCommand && in.ev.Command == "start" {
 		// A founder who blocked the bot comes back with /start: reach them again.
-		if c, ok := t.off.(interface {
+		if c, ok := t.st.(interface {
 			ClearUnreachable(context.Context, flows.FounderID) error
 		}); ok {
 			if err := c.ClearUnreachable(ctx, in.ev.Founder); err != nil {
@@ -45,12 +42,30 @@ func (t *Telegram) handle(ctx context.Context, in incoming) {
 		return
 	}
 	if res.Duplicate {
-		t.log.Debug("telegram update already handled", "update", in.ev.UpdateID)
-		if in.callback != nil {
-			t.answerCallback(ctx, in.callback.ID, "")
+		// Applied before, by this replica or another that died before
+		// answering: send the replies saved with it, never recompute them.
+		saved, sent, found, err := t.st.Journal(ctx, in.ev.Founder, in.ev.UpdateID)
+		if err != nil {
+			t.log.Error("telegram saved replies", "update", in.ev.UpdateID, "founder", in.ev.Founder, "err", err)
 		}
-		return
+		if !found || sent {
+			t.log.Debug("telegram update already handled", "update", in.ev.UpdateID)
+			if in.callback != nil {
+				t.answerCallback(ctx, in.callback.ID, "")
+			}
+			return
+		}
+		t.log.Info("telegram sending the saved replies of an applied update", "update", in.ev.UpdateID, "founder", in.ev.Founder)
+		res = saved
+	} else {
+		faultPoint("applied") // tests: crash between the save and the replies
 	}
+	t.deliver(ctx, in, res)
+}
+
+// deliver answers an applied update: the button press, then the replies
+// and files, in order.
+func (t *Telegram) deliver(ctx context.Context, in incoming, res flows.Result) {
 	if in.callback != nil {
 		// Answer first: the founder's client shows a spinner until then.
 		t.answerCallback(ctx, in.callback.ID, res.Notice)
@@ -66,6 +81,19 @@ func (t *Telegram) handle(ctx context.Context, in incoming) {
 		if err := t.SendDocument(ctx, in.chatID, d); err != nil {
 			t.log.Error("telegram document", "update", in.ev.UpdateID, "founder", in.ev.Founder, "err", t.redact(err))
 		}
+	}
+}
+
+// slowDown answers the first update over a founder's limit; it is not applied.
+func (t *Telegram) slowDown(ctx context.Context, in incoming) {
+	if in.callback != nil {
+		t.answerCallback(ctx, in.callback.ID, "")
+	}
+	if in.ev.Group {
+		return
+	}
+	if err := t.Send(ctx, in.chatID, t.eng.SlowDownReply(in.ev.LangHint)); err != nil {
+		t.log.Error("telegram slow-down reply", "update", in.ev.UpdateID, "err", t.redact(err))
 	}
 }
 
@@ -153,40 +181,6 @@ func (t *Telegram) sendMessage(ctx context.Context, chatID int64, r flows.Reply)
 // second, should the answer lack it.
 func retryAfter(flood *tgbot.TooManyRequestsError) time.Duration {
 	return time.Duration(max(flood.RetryAfter, 1)) * time.Second
-}
-
-// getUpdates long-polls for updates from offset on. It is written here
-// rather than taken from go-telegram, whose poller confirms updates to
-// Telegram before they are handled and loses them on shutdown.
-func (t *Telegram) getUpdates(ctx context.Context, offset int64) ([]*models.Update, error) {
-	body, _ := json.Marshal(map[string]any{
-		"offset":          offset,
-		"timeout":         int(t.cfg.Poll.Seconds()),
-		"allowed_updates": []string{"message", "edited_message", "callback_query"},
-	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.APIURL+"/bot"+t.cfg.Token+"/getUpdates", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := t.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var r struct {
-		OK          bool             `json:"ok"`
-		Result      []*models.Update `json:"result"`
-		ErrorCode   int              `json:"error_code"`
-		Description string           `json:"description"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return nil, fmt.Errorf("getUpdates: HTTP %d: %w", resp.StatusCode, err)
-	}
-	if !r.OK {
-		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
-	}
-	return r.Result, nil
 }
 
 // groupQuiet is how long the bot stays silent in a group after pointing

@@ -22,6 +22,7 @@ import (
 	"github.com/startgate/founderbot/bot/telegram/telegramtest"
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/store"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -88,6 +89,7 @@ func BenchmarkFounders(b *testing.B) {
 	// Founder IDs differ from run to run, as the external bot's keys stay.
 	first := 1_000_000_000 + time.Now().UnixMicro()%1_000_000_000*1000
 	var rssMB, heapMB float64
+	cpu0, _ := procCPU(bot.statFile())
 	b.ResetTimer()
 	for i := range b.N {
 		rss, heap := runFounders(b, srv, bot, first+int64(i)*loadFounders)
@@ -104,6 +106,10 @@ func BenchmarkFounders(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*loadFounders*len(loadSteps))/b.Elapsed().Seconds(), "updates/s")
+	if cpu1, err := procCPU(bot.statFile()); err == nil && bot.pid != 0 {
+		// The bot's own CPU (user and system), only when it runs as its own process.
+		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(b.N*loadFounders*len(loadSteps)), "cpu-µs/update")
+	}
 	b.ReportMetric(rssMB, "rss-MB")
 	if bot.pid == 0 {
 		b.ReportMetric(heapMB, "heap-MB")
@@ -135,8 +141,36 @@ func (c *ownedCleanups) run() {
 
 // loadBot is the bot under load, in this process or in its own.
 type loadBot struct {
-	pid  int // 0: in this process
-	stop func()
+	pid   int // 0: in this process
+	stop  func()
+	inbox func(chat int64) (int64, error)
+}
+
+func (l loadBot) statFile() string {
+	if l.pid == 0 {
+		return "/proc/self/stat"
+	}
+	return "/proc/" + strconv.Itoa(l.pid) + "/stat"
+}
+
+// procCPU is the CPU time a process used so far (user and system), from
+// its stat file in Linux's /proc (in clock ticks of 10ms).
+func procCPU(stat string) (time.Duration, error) {
+	b, err := os.ReadFile(stat)
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("short stat file %s", stat)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("parse stat file %s", stat)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 func (l loadBot) statusFile() string {
@@ -165,7 +199,9 @@ func (l loadBot) memory(b *testing.B) (rssMB, heapMB float64) {
 func startLoadBot(b *testing.B, srv *telegramtest.Server, env *storetest.Env) loadBot {
 	b.Helper()
 	if bin := os.Getenv("FOUNDERBOT_BIN"); bin != "" {
-		return execLoadBot(b, srv, bin)
+		l := execLoadBot(b, srv, bin)
+		l.inbox = inboxOf(store.New(env.Client, "fb:")) // the bot's own keys
+		return l
 	}
 	cat, err := flows.NewCatalog("fr", application.Messages())
 	if err != nil {
@@ -183,7 +219,7 @@ func startLoadBot(b *testing.B, srv *telegramtest.Server, env *storetest.Env) lo
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- tg.Run(ctx) }()
-	return loadBot{stop: func() {
+	return loadBot{inbox: inboxOf(env.Store), stop: func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -194,6 +230,12 @@ func startLoadBot(b *testing.B, srv *telegramtest.Server, env *storetest.Env) lo
 			b.Errorf("the bot did not stop within %v", loadWait)
 		}
 	}}
+}
+
+func inboxOf(st *store.Redis) func(int64) (int64, error) {
+	return func(chat int64) (int64, error) {
+		return st.InboxLen(context.Background(), "tg:"+strconv.FormatInt(chat, 10))
+	}
 }
 
 // execLoadBot runs the founderbot binary bin on the fake Bot API.
@@ -227,24 +269,22 @@ func execLoadBot(b *testing.B, srv *telegramtest.Server, bin string) loadBot {
 // founderLoad is one round of founders and the updates waiting for the bot.
 type founderLoad struct {
 	srv    *telegramtest.Server
-	queue  chan pushed   // updates pushed, in about the order of their IDs
-	failed chan error    // a founder's first failure
-	resume chan struct{} // closed when the founders may go on past loadMidway
-	stop   chan struct{} // closed when the round ends, well or not
+	inbox  func(chat int64) (int64, error) // updates waiting in the chat's mailbox
+	queue  chan pushed                     // updates answered
+	failed chan error                      // a founder's first failure
+	resume chan struct{}                   // closed when the founders may go on past loadMidway
+	stop   chan struct{}                   // closed when the round ends, well or not
 	wg     sync.WaitGroup
 }
 
-// pushed is an update; done is closed once the bot answered it.
-type pushed struct {
-	id   int64
-	done chan struct{}
-}
+// pushed is an update the bot answered.
+type pushed struct{ id int64 }
 
 // runFounders runs one round: founders numbered from first upwards apply,
 // pause midway for the measurement and finish. It returns the bot's memory
 // at the pause, in MB.
 func runFounders(b *testing.B, srv *telegramtest.Server, bot loadBot, first int64) (rssMB, heapMB float64) {
-	l := &founderLoad{srv: srv, queue: make(chan pushed, loadFounders), failed: make(chan error, 1),
+	l := &founderLoad{srv: srv, inbox: bot.inbox, queue: make(chan pushed, loadFounders), failed: make(chan error, 1),
 		resume: make(chan struct{}), stop: make(chan struct{})}
 	defer l.end(b)
 	users := make([]models.User, loadFounders)
@@ -316,17 +356,37 @@ func (l *founderLoad) founder(u models.User) {
 			}
 			up = l.srv.Press(u, m, data)
 		}
-		p := pushed{id: l.srv.Push(up), done: make(chan struct{})}
+		before := len(l.srv.Messages(u.ID))
+		p := pushed{id: l.srv.Push(up)}
+		if err := l.answered(u.ID, before); err != nil {
+			l.fail(fmt.Errorf("founder %d, step %d: %w", u.ID, i, err))
+			return
+		}
 		select {
 		case l.queue <- p:
 		case <-l.stop:
 			return
 		}
-		select {
-		case <-p.done:
-		case <-l.stop:
-			return
+	}
+}
+
+// answered waits until the bot answered the founder's last update: a new
+// message came, and the chat's mailbox is empty (the update is
+// acknowledged only after all its replies went out).
+func (l *founderLoad) answered(chat int64, before int) error {
+	if !l.srv.AwaitMessages(chat, before+1, loadWait) {
+		return fmt.Errorf("no answer within %v", loadWait)
+	}
+	deadline := time.Now().Add(loadWait)
+	for pause := 50 * time.Microsecond; ; pause = min(2*pause, time.Millisecond) {
+		n, err := l.inbox(chat)
+		if err != nil || n == 0 {
+			return err
 		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d updates still waiting after %v", n, loadWait)
+		}
+		time.Sleep(pause)
 	}
 }
 
@@ -337,18 +397,14 @@ func (l *founderLoad) fail(err error) {
 	}
 }
 
-// serve tells founders when the bot has answered their update, n times.
-// Telegram confirms updates by offset, so once one is confirmed all
-// earlier ones are too: taking them slightly out of order is harmless.
+// serve waits until the bot has answered n updates.
 func (l *founderLoad) serve(b *testing.B, n int) {
 	timer := time.NewTimer(loadWait)
 	defer timer.Stop()
 	for range n {
 		timer.Reset(loadWait)
 		select {
-		case p := <-l.queue:
-			l.srv.WaitConfirmed(b, p.id, loadWait)
-			close(p.done)
+		case <-l.queue:
 		case err := <-l.failed:
 			b.Fatal(err)
 		case <-timer.C:

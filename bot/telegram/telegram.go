@@ -5,12 +5,15 @@ package telegram
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -23,25 +26,59 @@ import (
 type Engine interface {
 	Handle(ctx context.Context, ev flows.Event) (flows.Result, error)
 	ErrorReply(lang string) flows.Reply
+	SlowDownReply(lang string) flows.Reply
 	Commands(lang string) []flows.Command
 }
 
-// Offsets keeps the polling offset across restarts; *store.Redis has it.
-type Offsets interface {
-	PollOffset(ctx context.Context) (int64, error)
-	SavePollOffset(ctx context.Context, offset int64) error
+// Inbox is where updates wait for their chat's worker, and the replies
+// of applied updates for sending; *store.Redis has it (store/inbox.go).
+type Inbox interface {
+	// StoreUpdates stores updates in their chats' mailboxes, leasing free
+	// chats to claim's holder; only then may they be confirmed to Telegram.
+	StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim flows.InboxLimit, claim *flows.ChatLease) ([]flows.StoreResult, error)
+	// WaitChat waits, bounded, for a chat stored without a claim.
+	WaitChat(ctx context.Context, timeout time.Duration) (string, error)
+	// ReadyChats lists chats that have work nobody is doing.
+	ReadyChats(ctx context.Context, n int) ([]string, error)
+	ClaimChat(ctx context.Context, l *flows.ChatLease) (flows.InboxItem, bool, error)
+	AckUpdate(ctx context.Context, l *flows.ChatLease, id int64) (flows.InboxItem, bool, error)
+	ChatDone(ctx context.Context, l *flows.ChatLease) error
+	ReleaseChat(ctx context.Context, l *flows.ChatLease) error
+	RenewChatLeases(ctx context.Context, leases []*flows.ChatLease) ([]*flows.ChatLease, error)
+	// Journal returns the replies saved when an update was applied.
+	Journal(ctx context.Context, f flows.FounderID, updateID string) (res flows.Result, sent, found bool, err error)
+	// Lead takes or renews a lease that one replica holds at a time.
+	Lead(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	Resign(ctx context.Context, name, holder string) error
 }
 
 // Config tunes the transport; zero values take the defaults.
 type Config struct {
-	Token   string
-	Lang    string        // the hub's default language, for the default command list
-	APIURL  string        // default https://api.telegram.org
-	Poll    time.Duration // long-poll timeout, default 50s
-	Workers int           // chats handled at once, default 8
-	// Drain bounds how long a batch in progress may take to finish after
-	// shutdown was asked, default 20s.
+	Token  string
+	Lang   string        // the hub's default language, for the default command list
+	APIURL string        // default https://api.telegram.org
+	Poll   time.Duration // long-poll timeout, default 50s
+	// Workers is how many chats one replica works on at once, default
+	// 256: a chat waiting on Telegram's per-chat limit holds one.
+	Workers int
+	// Drain bounds how long the update in progress of each chat may take
+	// to finish after shutdown was asked, default 20s.
 	Drain time.Duration
+	// WebhookURL, when set, has Telegram post updates there (setWebhook)
+	// instead of long polling; WebhookSecret, required with it, is the
+	// secret_token every post must carry (see ValidWebhookSecret).
+	WebhookURL    string
+	WebhookSecret string
+	// Lease is how long a replica holds a chat, or the polling, without
+	// renewing before another takes over, default 10s.
+	Lease time.Duration
+	// Sweep is how often a replica looks for chats nobody works on
+	// (another replica died), default Lease/5.
+	Sweep time.Duration
+	// ChatLimit is how many updates one founder may send per ChatWindow,
+	// default 20 in 10s; negative: no limit.
+	ChatLimit  int
+	ChatWindow time.Duration
 	// Rate is messages per second to all chats (TELEGRAM_RATE), default
 	// 25, negative for no limits at all (fakes only); ChatBurst is how many
 	// one chat may get back to back, default 3. Direct replies and the
@@ -56,16 +93,20 @@ type Telegram struct {
 	http *http.Client
 	cfg  Config
 	eng  Engine
-	off  Offsets
+	st   Inbox
 	log  *slog.Logger
 	lim  *Limiter
+	id   string               // this replica, unique: it holds leases
+	pool atomic.Pointer[pool] // set by Run
+
+	dropped atomic.Int64 // updates over a founder's limit, not applied
 
 	groupsMu sync.Mutex
 	groups   map[int64]time.Time // when each group chat was last answered
 }
 
 // New prepares the transport; it makes no request until Run.
-func New(cfg Config, eng Engine, off Offsets, log *slog.Logger) (*Telegram, error) {
+func New(cfg Config, eng Engine, st Inbox, log *slog.Logger) (*Telegram, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("telegram: no token")
 	}
@@ -79,13 +120,30 @@ func New(cfg Config, eng Engine, off Offsets, log *slog.Logger) (*Telegram, erro
 	if cfg.Lang == "" {
 		cfg.Lang = flows.Languages[0]
 	}
-	if cfg.Workers == 0 {
-		cfg.Workers = 8
+	if cfg.Workers <= 0 {
+		cfg.Workers = 256
 	}
 	if cfg.Drain == 0 {
 		cfg.Drain = 20 * time.Second
 	}
-	t := &Telegram{cfg: cfg, eng: eng, off: off, log: log,
+	if cfg.Lease <= 0 {
+		cfg.Lease = 10 * time.Second
+	}
+	if cfg.Sweep <= 0 {
+		cfg.Sweep = cfg.Lease / 5
+	}
+	if cfg.ChatLimit == 0 {
+		cfg.ChatLimit = 20
+	}
+	if cfg.ChatWindow <= 0 {
+		cfg.ChatWindow = 10 * time.Second
+	}
+	if cfg.WebhookURL != "" && !ValidWebhookSecret(cfg.WebhookSecret) {
+		return nil, errors.New("telegram: webhook secret must be 32 to 256 characters of A-Z, a-z, 0-9, _ and -")
+	}
+	var rnd [8]byte
+	_, _ = rand.Read(rnd[:])
+	t := &Telegram{cfg: cfg, eng: eng, st: st, log: log, id: hex.EncodeToString(rnd[:]),
 		http: &http.Client{Timeout: cfg.Poll + 15*time.Second},
 		lim:  NewLimiter(Limits{Rate: cfg.Rate, ChatBurst: cfg.ChatBurst})}
 	api, err := tgbot.New(cfg.Token,
@@ -110,60 +168,35 @@ func (t *Telegram) redact(err error) string {
 	return strings.ReplaceAll(err.Error(), t.cfg.Token, "<token>")
 }
 
-// Run registers the commands and polls for updates until ctx ends. An
-// update is confirmed to Telegram only after it was handled, and a batch
-// in progress is finished before Run returns.
+// Run registers the commands and works on founders' updates until ctx
+// ends: with a webhook URL it has Telegram post them (WebhookHandler
+// stores them), else it long-polls whenever this replica holds the
+// polling lease. Every replica's workers apply the stored updates. The
+// update in progress of each chat is finished before Run returns.
 func (t *Telegram) Run(ctx context.Context) error {
-	// Polling is refused while a webhook is set; drop it, keeping pending updates.
-	if _, err := t.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+	if t.cfg.WebhookURL != "" {
+		if err := t.setWebhook(ctx); err != nil {
+			return err
+		}
+	} else if _, err := t.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		// Polling is refused while a webhook is set; drop it, keeping pending updates.
 		return fmt.Errorf("telegram delete webhook: %s", t.redact(err))
 	}
 	if err := t.registerCommands(ctx); err != nil {
 		t.log.Warn("telegram commands not registered", "err", t.redact(err))
 	}
-	offset, err := t.off.PollOffset(ctx)
-	if err != nil {
-		return err
+	p := t.startPool(ctx)
+	if t.cfg.WebhookURL == "" {
+		t.pollWhileLeading(ctx)
 	}
-	t.log.Info("telegram polling", "api", t.cfg.APIURL, "offset", offset)
-	backoff := time.Duration(0)
-	for ctx.Err() == nil {
-		updates, err := t.getUpdates(ctx, offset)
-		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
-			t.log.Error("telegram getUpdates", "err", t.redact(err), "retry_in", backoff)
-			select {
-			case <-ctx.Done():
-			case <-time.After(backoff):
-			}
-			continue
-		}
-		backoff = 0
-		if len(updates) == 0 {
-			continue
-		}
-		// Shutdown must not cut a batch in half: it runs to its end, and
-		// only once shutdown is asked is it bounded, by Drain. Updates it
-		// could not finish then are not confirmed, so they come back.
-		work, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		stop := context.AfterFunc(ctx, func() { time.AfterFunc(t.cfg.Drain, cancel) })
-		offset = updates[len(updates)-1].ID + 1
-		if first := t.handleBatch(work, updates); first != 0 {
-			offset = first
-		}
-		stop()
-		err = t.off.SavePollOffset(context.WithoutCancel(ctx), offset)
-		cancel()
-		if err != nil {
-			t.log.Error("telegram save offset", "err", err)
-		}
-	}
-	t.log.Info("telegram stopped", "offset", offset)
+	p.wait()
+	t.log.Info("telegram stopped")
 	return nil
 }
+
+// Dropped is how many updates were dropped because their founder went
+// over the limit.
+func (t *Telegram) Dropped() int64 { return t.dropped.Load() }
 
 func (t *Telegram) registerCommands(ctx context.Context) error {
 	for _, lang := range append([]string{""}, flows.Languages...) {
@@ -180,48 +213,4 @@ func (t *Telegram) registerCommands(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// handleBatch handles updates of different chats at once and those of one
-// chat in order, and returns when all are done, with the ID of the first
-// update that ctx cut short (0 when none was).
-func (t *Telegram) handleBatch(ctx context.Context, updates []*models.Update) int64 {
-	var order []int64
-	byChat := map[int64][]incoming{}
-	for _, u := range updates {
-		in, ok := toEvent(u)
-		if !ok {
-			continue
-		}
-		if _, seen := byChat[in.chatID]; !seen {
-			order = append(order, in.chatID)
-		}
-		byChat[in.chatID] = append(byChat[in.chatID], in)
-	}
-	sem := make(chan struct{}, t.cfg.Workers)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first int64
-	for _, chat := range order {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(ins []incoming) {
-			defer func() { <-sem; wg.Done() }()
-			for _, in := range ins {
-				if ctx.Err() == nil {
-					t.handle(ctx, in)
-				}
-				if ctx.Err() != nil { // cut short: this one and the chat's later ones come back
-					mu.Lock()
-					if first == 0 || in.id < first {
-						first = in.id
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		}(byChat[chat])
-	}
-	wg.Wait()
-	return first
 }

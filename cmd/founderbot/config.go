@@ -34,9 +34,13 @@ var settings = []setting{
 	{"SLACK_STAFF_USERS", "", "comma-separated Slack user IDs allowed to act; empty: members of SLACK_STAFF_CHANNEL", false},
 	{"SLACK_COMMAND", "/founderbot", "the staff slash command", false},
 	{"STAFF_LANGUAGE", "", "language of staff texts in Slack (fr, en or ar); empty: DEFAULT_LANGUAGE", false},
-	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, /healthz)", false},
+	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, the Telegram webhook, /healthz); runs when either needs it", false},
 	{"ACCEPTED_NEXT_STEPS", "", "text sent to accepted founders under \"Next steps\"", false},
 	{"TELEGRAM_RATE", "25", "messages per second to all Telegram chats (and about 1/s per chat); with N replicas use 25/N; negative: no limits, for fakes only", false},
+	{"TELEGRAM_WEBHOOK_URL", "", "https URL Telegram posts updates to (setWebhook), served on HTTP_ADDR at its path; empty: long polling by one replica at a time", false},
+	{"TELEGRAM_WEBHOOK_SECRET", "", "required with TELEGRAM_WEBHOOK_URL: 32 to 256 characters of A-Z a-z 0-9 _ -, checked on every post", true},
+	{"TELEGRAM_CHAT_LIMIT", "20/10s", "updates one founder may send in a window; beyond it one \"slow down\" reply and the rest dropped (off: no limit)", false},
+	{"TELEGRAM_LEASE", "10s", "how long a replica holds a chat or the polling without renewing before another takes over after a crash", false},
 	{"APPLICATION_DEADLINE", "", "when applications close (2026-12-31 or 2026-12-31T18:00, hub time): drafts get a nudge 7 days and 48 hours before", false},
 	{"DIGEST_CRON", "0 9 * * *", "when the daily staff digest is posted (cron, hub time; off: never)", false},
 	{"WEEKLY_STATS_CRON", "0 9 * * 1", "when the weekly stats are posted (cron, hub time; off: never)", false},
@@ -70,6 +74,11 @@ type config struct {
 	httpAddr       string
 	nextSteps      string
 	telegramRate   float64
+	webhookURL     string
+	webhookSecret  string
+	chatLimit      int
+	chatWindow     time.Duration
+	lease          time.Duration
 	deadline       time.Time
 	digestCron     string
 	weeklyCron     string
@@ -152,6 +161,9 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	rate, _ := get("TELEGRAM_RATE")
 	if c.telegramRate, err = strconv.ParseFloat(rate, 64); err != nil || c.telegramRate == 0 || c.telegramRate > 1000 {
 		return nil, usagef("TELEGRAM_RATE=%q: want messages per second, such as 25", rate)
+	}
+	if err := loadTelegram(&c, get); err != nil {
+		return nil, err
 	}
 	if d, _ := get("APPLICATION_DEADLINE"); d != "" {
 		if c.deadline, err = parseDeadline(d, c.hubTZ); err != nil {

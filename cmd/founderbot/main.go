@@ -147,7 +147,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		oh.MentorReminders = staff
 	}
 	if cfg.telegramToken != "" {
-		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang, Rate: cfg.telegramRate}, handler, st, log)
+		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang, Rate: cfg.telegramRate,
+			WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret, ChatLimit: cfg.chatLimit, ChatWindow: cfg.chatWindow, Lease: cfg.lease}, handler, st, log)
 		if err != nil {
 			return err
 		}
@@ -160,9 +161,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	// Slack's requests are small and answered within 3 s; tight limits keep
 	// a slow or idle client from holding connections on a public endpoint.
-	srv := &http.Server{Addr: cfg.httpAddr, Handler: httpHandler(st, staff), ReadHeaderTimeout: 5 * time.Second,
+	srv := &http.Server{Addr: cfg.httpAddr, Handler: withWebhook(httpHandler(st, staff), cfg.webhookURL, tg), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
-	if staff != nil && cfg.slack.signingSecret != "" {
+	if (staff != nil && cfg.slack.signingSecret != "") || (tg != nil && cfg.webhookURL != "") {
 		g.Go(func() error {
 			log.Info("http listening", "addr", cfg.httpAddr)
 			if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,20 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// settled waits until the chat's mailbox in the bot's Redis is empty:
+// every update stored for it was applied and answered.
+func settled(t *testing.T, m *miniredis.Miniredis, chatID int64) {
+	t.Helper()
+	key := "fb:{tg:" + strconv.FormatInt(chatID, 10) + "}:inbox"
+	deadline := time.Now().Add(10 * time.Second)
+	for m.Exists(key) {
+		if time.Now().After(deadline) {
+			t.Fatalf("chat %d: updates still waiting after 10s", chatID)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // TestRunTelegramAndSlack runs the whole binary: a founder applies on
@@ -70,6 +85,7 @@ func TestRunTelegramAndSlack(t *testing.T) {
 	say := func(upd models.Update) telegramtest.SentMessage {
 		t.Helper()
 		tg.WaitConfirmed(t, tg.Push(upd), 10*time.Second)
+		settled(t, m, u.ID)
 		msgs := tg.Messages(u.ID)
 		return msgs[len(msgs)-1]
 	}
@@ -109,6 +125,7 @@ func TestRunTelegramAndSlack(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", sig)
+	n := len(tg.Messages(u.ID)) // before: the acceptance may come before Do returns
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +134,6 @@ func TestRunTelegramAndSlack(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("interaction answered %d", resp.StatusCode)
 	}
-	n := len(tg.Messages(u.ID))
 	msgs := tg.WaitMessages(t, u.ID, n+1, 10*time.Second)
 	if got := msgs[len(msgs)-1].Plain; !strings.Contains(got, "Congratulations") {
 		t.Errorf("founder got %q; want the acceptance", got)

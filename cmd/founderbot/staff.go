@@ -20,6 +20,7 @@ import (
 type engine interface {
 	Handle(ctx context.Context, ev flows.Event) (flows.Result, error)
 	ErrorReply(lang string) flows.Reply
+	SlowDownReply(lang string) flows.Reply
 	Commands(lang string) []flows.Command
 	Catalog() *flows.Catalog
 }

@@ -58,7 +58,7 @@ func TestStoredSessionsLoad(t *testing.T) {
 	if err := env.Store.ReserveApplicationID(ctx, app.ID, app.Founder, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Store.SaveSession(ctx, app.Founder, "", 0, flows.Session{}, app); err != nil {
+	if err := env.Store.SaveSession(ctx, app.Founder, "", 0, flows.Session{}, app, nil); err != nil {
 		t.Fatal(err)
 	}
 	put("tg:1", oldSession{Lang: "en", OpenApp: "A-0001", AwaitingInfo: "A-0001", Touched: now, Hint: "en"})

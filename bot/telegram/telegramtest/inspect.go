@@ -123,6 +123,13 @@ func (s *Server) WaitMessages(tb testing.TB, chatID int64, n int, timeout time.D
 	return got
 }
 
+// AwaitMessages waits until the bot has sent at least n messages to chatID,
+// and reports whether it did within timeout. Unlike WaitMessages it may be
+// called from any goroutine.
+func (s *Server) AwaitMessages(chatID int64, n int, timeout time.Duration) bool {
+	return s.waitFor(timeout, func() bool { return len(s.messages[chatID]) >= n })
+}
+
 // WaitCall waits until method (any case) was answered at least n times and returns
 // its calls; it fails the test after timeout. Call it from the test goroutine.
 func (s *Server) WaitCall(tb testing.TB, method string, n int, timeout time.Duration) []Call {

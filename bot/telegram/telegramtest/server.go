@@ -63,6 +63,15 @@ type Server struct {
 	messages map[int64][]*SentMessage
 	commands map[string][]models.BotCommand
 
+	// webhook (webhook.go)
+	hook        *webhook
+	hookRunning bool
+	hookRetry   time.Duration
+	inflight    map[int64]bool      // updates being posted
+	retryAt     map[int64]time.Time // failed posts: when to post again
+	hookPosts   int
+	hookFailed  int
+
 	// faults
 	failures map[string][]apiError
 	blocked  map[int64]bool
@@ -130,6 +139,9 @@ func New(tb testing.TB, token string, opts ...Option) *Server {
 		commands:     map[string][]models.BotCommand{},
 		failures:     map[string][]apiError{},
 		blocked:      map[int64]bool{},
+		hookRetry:    100 * time.Millisecond,
+		inflight:     map[int64]bool{},
+		retryAt:      map[int64]time.Time{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -188,6 +200,7 @@ var methods = map[string]struct {
 }{
 	"getme":                  {"getMe", (*Server).getMe},
 	"deletewebhook":          {"deleteWebhook", (*Server).deleteWebhook},
+	"setwebhook":             {"setWebhook", (*Server).setWebhook},
 	"getupdates":             {"getUpdates", (*Server).getUpdates},
 	"sendmessage":            {"sendMessage", (*Server).sendMessage},
 	"editmessagetext":        {"editMessageText", (*Server).editMessageText},

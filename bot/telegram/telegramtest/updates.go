@@ -15,6 +15,7 @@ import (
 // so later changes to the test's values cannot leak in.
 type pendingUpdate struct {
 	id   int64
+	chat int64  // for the webhook's per-chat order
 	kind string // "message", "callback_query", ...
 	raw  json.RawMessage
 }
@@ -50,7 +51,7 @@ func (s *Server) Push(u models.Update) int64 {
 		}
 	}
 	s.rememberLocked(&u)
-	s.pending = append(s.pending, pendingUpdate{id: u.ID, kind: kind, raw: raw})
+	s.pending = append(s.pending, pendingUpdate{id: u.ID, chat: updateChat(&u), kind: kind, raw: raw})
 	s.notifyLocked()
 	return u.ID
 }
@@ -94,25 +95,23 @@ func (s *Server) getUpdates(ctx context.Context, req *request) (any, *apiError) 
 		limit = 100
 	}
 	timeout, _ := req.int("timeout")
-	var allowed []string
 	if req.has("allowed_updates") {
+		var allowed []string
 		if err := json.Unmarshal([]byte(req.str("allowed_updates")), &allowed); err != nil {
 			return nil, badRequest("can't parse allowed updates")
 		}
 	}
 
 	s.mu.Lock()
+	if s.hook != nil {
+		s.mu.Unlock()
+		return nil, &apiError{Code: http.StatusConflict, Description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
+	}
 	close(s.pollStop)
 	stop := make(chan struct{})
 	s.pollStop = stop
 	if req.has("allowed_updates") {
-		s.allowed = nil
-		if len(allowed) > 0 {
-			s.allowed = map[string]bool{}
-			for _, k := range allowed {
-				s.allowed[k] = true
-			}
-		}
+		s.setAllowedLocked(req)
 	}
 	s.confirmLocked(offset)
 	s.notifyLocked()
@@ -157,6 +156,22 @@ func (s *Server) getUpdates(ctx context.Context, req *request) (any, *apiError) 
 	}
 }
 
+// setAllowedLocked applies a request's allowed_updates (already checked).
+func (s *Server) setAllowedLocked(req *request) {
+	if !req.has("allowed_updates") {
+		return
+	}
+	var allowed []string
+	_ = json.Unmarshal([]byte(req.str("allowed_updates")), &allowed)
+	s.allowed = nil
+	if len(allowed) > 0 {
+		s.allowed = map[string]bool{}
+		for _, k := range allowed {
+			s.allowed[k] = true
+		}
+	}
+}
+
 // confirmLocked forgets updates below offset; a negative offset keeps only the last
 // -offset updates.
 func (s *Server) confirmLocked(offset int64) {
@@ -194,12 +209,13 @@ func (s *Server) takeLocked(limit int) []json.RawMessage {
 }
 
 func (s *Server) deleteWebhook(_ context.Context, req *request) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hook = nil
 	if req.bool("drop_pending_updates") {
-		s.mu.Lock()
 		s.pending = nil
-		s.notifyLocked()
-		s.mu.Unlock()
 	}
+	s.notifyLocked()
 	return true, nil
 }
 

@@ -1,0 +1,363 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/startgate/founderbot/flows"
+)
+
+// pool is this replica's workers: one goroutine per chat it holds, which
+// applies the chat's stored updates one at a time, in order, and lets the
+// chat go when its mailbox is empty. A chat waiting on Telegram's per-chat
+// limit holds only its own goroutine, so no founder waits for another.
+type pool struct {
+	t   *Telegram
+	ctx context.Context // Run's: ends the workers
+	sem chan struct{}   // one per chat held
+
+	mu     sync.Mutex
+	active map[string]*chatWork
+	wg     sync.WaitGroup
+}
+
+// chatWork is a chat this replica works on.
+type chatWork struct {
+	lease *flows.ChatLease
+	first *flows.InboxItem // the update to start with, when the store leased the chat
+	again bool             // an update was stored while the worker was letting the chat go
+	slot  bool             // holds one of the pool's Workers slots
+}
+
+// startPool starts the workers' housekeeping: renewing the leases held,
+// and looking for chats that nobody works on.
+func (t *Telegram) startPool(ctx context.Context) *pool {
+	p := &pool{t: t, ctx: ctx, sem: make(chan struct{}, t.cfg.Workers), active: map[string]*chatWork{}}
+	t.pool.Store(p) // the webhook handler may already be storing updates
+	p.wg.Go(p.renew)
+	p.wg.Go(p.sweep)
+	if t.cfg.WebhookURL == "" {
+		p.wg.Go(p.listen)
+	}
+	return p
+}
+
+func (p *pool) wait() { p.wg.Wait() }
+
+// start runs a worker on a chat the store just leased to this replica,
+// from its first update. It goes beyond Workers if need be: the lease is
+// held already, and the chat would otherwise wait for it to run out.
+func (p *pool) start(chat string, due int64, first flows.InboxItem) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w := p.active[chat]; w != nil {
+		w.again = true // the worker letting it go takes it back
+		return
+	}
+	w := &chatWork{lease: &flows.ChatLease{Chat: chat, Holder: p.t.id, TTL: p.t.cfg.Lease}, first: &first}
+	w.lease.Due.Store(due)
+	p.active[chat] = w
+	p.wg.Go(func() { p.work(w) })
+}
+
+// nudge tells this replica's worker on chat, if any, that an update came
+// while it may be letting the chat go. A chat held by another replica is
+// that replica's to drain.
+func (p *pool) nudge(chat string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w := p.active[chat]; w != nil {
+		w.again = true
+	}
+}
+
+// kick has a worker of this replica take the chat now, unless one already
+// does (it will find the new update) or all are busy (the sweep will).
+func (p *pool) kick(chat string) {
+	if p.ctx.Err() != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w := p.active[chat]; w != nil {
+		w.again = true
+		return
+	}
+	select {
+	case p.sem <- struct{}{}:
+	default:
+		return
+	}
+	w := &chatWork{lease: &flows.ChatLease{Chat: chat, Holder: p.t.id, TTL: p.t.cfg.Lease}, slot: true}
+	p.active[chat] = w
+	p.wg.Go(func() { p.work(w) })
+}
+
+// work drains one chat: claim, apply the first update, acknowledge it
+// (which returns the next), until the mailbox is empty or shutdown.
+func (p *pool) work(w *chatWork) {
+	t, l := p.t, w.lease
+	defer func() {
+		p.mu.Lock()
+		if p.active[l.Chat] == w {
+			delete(p.active, l.Chat)
+		}
+		p.mu.Unlock()
+		if w.slot {
+			<-p.sem
+		}
+	}()
+	// Shutdown lets the update in progress finish, within Drain.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(p.ctx))
+	defer cancel()
+	stop := context.AfterFunc(p.ctx, func() { time.AfterFunc(t.cfg.Drain, cancel) })
+	defer stop()
+
+	var item flows.InboxItem
+	ok, err := true, error(nil)
+	if w.first != nil {
+		item = *w.first
+	} else {
+		item, ok, err = t.st.ClaimChat(ctx, l)
+	}
+	for {
+		switch {
+		case errors.Is(err, flows.ErrLeaseLost):
+			return // another worker has the chat
+		case err != nil:
+			t.log.Error("telegram inbox", "chat", l.Chat, "err", err)
+			return // the chat stays ready: the sweep comes back to it
+		case !ok:
+			if err := t.st.ChatDone(ctx, l); err != nil {
+				t.log.Warn("telegram inbox done", "chat", l.Chat, "err", err)
+			}
+			// Leave, unless an update came meanwhile: checked and left
+			// under one lock, so that no nudge falls in between.
+			p.mu.Lock()
+			again := w.again && p.ctx.Err() == nil
+			w.again = false
+			if !again {
+				delete(p.active, l.Chat)
+			}
+			p.mu.Unlock()
+			if !again {
+				return
+			}
+			item, ok, err = t.st.ClaimChat(ctx, l)
+			continue
+		case p.ctx.Err() != nil:
+			if err := t.st.ReleaseChat(ctx, l); err != nil {
+				t.log.Warn("telegram inbox release", "chat", l.Chat, "err", err)
+			}
+			return
+		}
+		t.process(ctx, l.Chat, item)
+		item, ok, err = t.st.AckUpdate(ctx, l, item.ID)
+	}
+}
+
+// renew extends the leases of the chats held, a third of the way into
+// them, all in one round trip.
+func (p *pool) renew() {
+	tick := time.NewTicker(p.t.cfg.Lease / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		p.mu.Lock()
+		leases := make([]*flows.ChatLease, 0, len(p.active))
+		for _, w := range p.active {
+			leases = append(leases, w.lease)
+		}
+		p.mu.Unlock()
+		lost, err := p.t.st.RenewChatLeases(context.WithoutCancel(p.ctx), leases)
+		if err != nil {
+			p.t.log.Warn("telegram renew chat leases", "err", err)
+		}
+		for _, l := range lost {
+			// Let go just before the renewal, or taken over: then the
+			// session's version check fences this worker's update, if any,
+			// and its acknowledgement finds the lease gone and stops.
+			p.t.log.Debug("telegram chat lease not renewed", "chat", l.Chat)
+		}
+	}
+}
+
+// handoff is how many chats the poller works on itself; past it, it
+// stores updates without claiming their chats, for the other replicas.
+func (p *pool) handoff() int { return max(4, p.t.cfg.Workers/2) }
+
+// claims reports whether this replica should take the chats it stores:
+// always with a webhook (the load balancer spreads the posts); when
+// polling, only while it has room, so that the others share a busy bot.
+func (p *pool) claims() bool {
+	if p.t.cfg.WebhookURL != "" {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.active) < p.handoff()
+}
+
+// listen takes the chats the poller handed over (polling mode) while
+// this replica has room. The poller listens too, for when it is alone:
+// Redis hands each chat to the replica that has waited longest, which is
+// seldom the busy poller.
+func (p *pool) listen() {
+	for p.ctx.Err() == nil {
+		p.mu.Lock()
+		full := len(p.active) >= p.t.cfg.Workers
+		p.mu.Unlock()
+		if full {
+			select {
+			case <-p.ctx.Done():
+			case <-time.After(p.t.cfg.Sweep):
+			}
+			continue
+		}
+		chat, err := p.t.st.WaitChat(p.ctx, 250*time.Millisecond)
+		if err != nil && p.ctx.Err() == nil {
+			p.t.log.Warn("telegram wait for chats", "err", err)
+			select {
+			case <-p.ctx.Done():
+			case <-time.After(p.t.cfg.Sweep):
+			}
+		}
+		if chat != "" {
+			p.kick(chat)
+		}
+	}
+}
+
+// sweep looks for chats with work nobody does: updates stored by another
+// replica that could not start on them, or a dead replica's chats once
+// their lease ran out.
+func (p *pool) sweep() {
+	tick := time.NewTicker(p.t.cfg.Sweep)
+	defer tick.Stop()
+	for {
+		chats, err := p.t.st.ReadyChats(p.ctx, p.t.cfg.Workers)
+		if err != nil && p.ctx.Err() == nil {
+			p.t.log.Warn("telegram ready chats", "err", err)
+		}
+		for _, c := range chats {
+			p.mu.Lock()
+			busy := p.active[c] != nil
+			p.mu.Unlock()
+			if !busy {
+				p.kick(c)
+			}
+		}
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// store puts updates into the inbox and hands their chats to this
+// replica's workers at once. Only when it returns nil may the updates be
+// confirmed to Telegram.
+func (t *Telegram) store(ctx context.Context, raws []json.RawMessage) error {
+	ups := make([]flows.InboxUpdate, 0, len(raws))
+	for _, raw := range raws {
+		id, chat, ok := updateHead(raw)
+		if !ok {
+			continue // nothing the bot answers: no chat
+		}
+		ups = append(ups, flows.InboxUpdate{Chat: chatName(chat), ID: id, Data: raw})
+	}
+	lim := flows.InboxLimit{Max: max(t.cfg.ChatLimit, 0), Window: t.cfg.ChatWindow}
+	pool := t.pool.Load()
+	var claim *flows.ChatLease
+	if pool != nil && pool.claims() {
+		claim = &flows.ChatLease{Holder: t.id, TTL: t.cfg.Lease}
+	}
+	res, err := t.st.StoreUpdates(ctx, ups, lim, claim)
+	if err != nil {
+		return err
+	}
+	for i, r := range res {
+		if r.Claimed {
+			pool.start(ups[i].Chat, r.Due, r.First)
+		}
+		switch r.Admission {
+		case flows.Stored, flows.SlowDown:
+			if !r.Claimed && pool != nil {
+				pool.nudge(ups[i].Chat)
+			}
+		case flows.Dropped:
+			if n := t.dropped.Add(1); n&(n-1) == 0 { // 1, 2, 4, 8...: a trace, not a flood
+				t.log.Warn("telegram update dropped: founder over the limit", "chat", ups[i].Chat, "dropped_total", n)
+			}
+		}
+	}
+	return nil
+}
+
+// chatName is a chat's mailbox: for a private chat, the founder's ID, so
+// that the mailbox shares the founder's hash tag.
+func chatName(chat int64) string { return "tg:" + strconv.FormatInt(chat, 10) }
+
+// updateHead reads an update's ID and the chat it belongs to, without
+// decoding the rest.
+func updateHead(raw []byte) (id, chat int64, ok bool) {
+	type chatOnly struct {
+		Chat struct {
+			ID int64 `json:"id"`
+		} `json:"chat"`
+	}
+	var h struct {
+		ID      int64     `json:"update_id"`
+		Message *chatOnly `json:"message"`
+		Edited  *chatOnly `json:"edited_message"`
+		Press   *struct {
+			From struct {
+				ID int64 `json:"id"`
+			} `json:"from"`
+			Message *chatOnly `json:"message"`
+		} `json:"callback_query"`
+	}
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return 0, 0, false
+	}
+	switch {
+	case h.Message != nil:
+		return h.ID, h.Message.Chat.ID, true
+	case h.Edited != nil:
+		return h.ID, h.Edited.Chat.ID, true
+	case h.Press != nil && h.Press.Message != nil && h.Press.Message.Chat.ID != 0:
+		return h.ID, h.Press.Message.Chat.ID, true
+	case h.Press != nil:
+		return h.ID, h.Press.From.ID, true
+	}
+	return h.ID, 0, false
+}
+
+// process applies one stored update of chat and sends its replies.
+func (t *Telegram) process(ctx context.Context, chat string, item flows.InboxItem) {
+	var u models.Update
+	if err := json.Unmarshal(item.Data, &u); err != nil {
+		t.log.Error("telegram stored update unreadable", "chat", chat, "update", item.ID, "err", err)
+		return
+	}
+	in, ok := toEvent(&u)
+	if !ok {
+		return
+	}
+	if item.SlowDown {
+		t.slowDown(ctx, in)
+		return
+	}
+	t.handle(ctx, in)
+}
