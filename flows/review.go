@@ -67,6 +67,9 @@ var ErrNoteRequired = errors.New("a question is required")
 type Outgoing struct {
 	Founder FounderID
 	Reply   Reply
+	// Document, when set, is sent right after Reply, as part of the same
+	// message: once, and never before it.
+	Document *Document
 }
 
 // ReviewConfig is what the hub decides about reviews.

@@ -27,3 +27,18 @@ func HandleForTest(tb testing.TB, token, url string, st *store.Redis, u models.U
 	}
 	tg.handleBatch(context.Background(), []*models.Update{&u})
 }
+
+// SendBulkForTest sends r as the outbox does, without the outbox: a bulk
+// message through the limiter, a 429 pausing every sender.
+func (t *Telegram) SendBulkForTest(ctx context.Context, chatID int64, r flows.Reply) error {
+	answered, err := t.lim.WaitBulk(ctx, chatID)
+	if err != nil {
+		return err
+	}
+	err = t.sendMessage(ctx, chatID, r)
+	answered()
+	if answer, wait := classify(err); answer == answerFlood {
+		t.lim.Pause(wait)
+	}
+	return err
+}

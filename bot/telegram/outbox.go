@@ -275,7 +275,7 @@ func (s *sender) deliver(ctx context.Context, m flows.QueuedMessage) {
 			}
 			return
 		}
-		answered, err := s.t.lim.Wait(ctx, chatID)
+		answered, err := s.t.lim.WaitBulk(ctx, chatID)
 		if err != nil {
 			s.unmark(ctx, log, m)
 			return

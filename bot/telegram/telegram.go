@@ -45,9 +45,14 @@ type Config struct {
 	// Rate is messages per second to all chats (TELEGRAM_RATE), default
 	// 25, negative for no limits at all (fakes only); ChatBurst is how many
 	// one chat may get back to back, default 3. Direct replies and the
-	// outbox share these limits: see Limits.
+	// outbox of every replica share these limits: see Limits.
 	Rate      float64
 	ChatBurst int
+	// Slots keeps the limits for all replicas; default the Offsets store,
+	// when it has them (*store.Redis does).
+	Slots SendSlots
+	// Clock is the limiter's time, for tests; nil is the real one.
+	Clock Clock
 }
 
 // Telegram is the founders' transport.
@@ -85,9 +90,15 @@ func New(cfg Config, eng Engine, off Offsets, log *slog.Logger) (*Telegram, erro
 	if cfg.Drain == 0 {
 		cfg.Drain = 20 * time.Second
 	}
+	if s, ok := off.(SendSlots); ok && cfg.Slots == nil {
+		cfg.Slots = s
+	}
+	lim, err := NewLimiter(cfg.Slots, Limits{Rate: cfg.Rate, ChatBurst: cfg.ChatBurst, Clock: cfg.Clock}, log)
+	if err != nil {
+		return nil, err
+	}
 	t := &Telegram{cfg: cfg, eng: eng, off: off, log: log,
-		http: &http.Client{Timeout: cfg.Poll + 15*time.Second},
-		lim:  NewLimiter(Limits{Rate: cfg.Rate, ChatBurst: cfg.ChatBurst})}
+		http: &http.Client{Timeout: cfg.Poll + 15*time.Second}, lim: lim}
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),
