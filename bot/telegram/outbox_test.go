@@ -511,3 +511,38 @@ func TestSend429(t *testing.T) {
 		t.Errorf("retry %v after a 429 with retry_after 1; want at least 1s", gap)
 	}
 }
+
+// TestOutboxDocument: a message with a file arrives as its text, then its
+// file, each once, even when sending the file fails and is taken up
+// again: only the file is sent again.
+func TestOutboxDocument(t *testing.T) {
+	srv := telegramtest.New(t, token)
+	env := storetest.New(t)
+	const chat = 3900
+	srv.FailNext("sendDocument", http.StatusBadGateway, "", 0)
+	o := flows.Outgoing{Founder: telegram.FounderID(chat), Reply: flows.Reply{Text: "Your session is cancelled."},
+		Document: &flows.Document{Name: "office-hours-B-1.ics", MIME: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\n")}}
+	for i, want := range []bool{true, false} {
+		if ok, err := env.Store.Enqueue(context.Background(), "oh_cancel:B-1", o, "t"); ok != want || err != nil {
+			t.Fatalf("Enqueue #%d = %v, %v; want %v", i+1, ok, err, want)
+		}
+	}
+	enqueue(t, env.Store, "after", chat, "Next message.", "t")
+	startOutbox(t, srv, env, telegram.Config{Rate: -1}, telegram.OutboxConfig{Backoff: 10 * time.Millisecond})
+	waitCounts(t, env.Store, "t", func(c store.OutboxCounts) bool { return c.Sent == 2 })
+	msgs := srv.Messages(chat)
+	var got []string
+	for _, m := range msgs {
+		if m.Document != nil {
+			got = append(got, "file:"+m.Document.FileName)
+		} else {
+			got = append(got, m.Plain)
+		}
+	}
+	if want := []string{"Your session is cancelled.", "file:office-hours-B-1.ics", "Next message."}; !slices.Equal(got, want) {
+		t.Errorf("chat got %q; want %q", got, want)
+	}
+	if n := len(srv.Calls("sendDocument")); n != 2 {
+		t.Errorf("%d sendDocument calls; want 2, a 502 and the file", n)
+	}
+}
