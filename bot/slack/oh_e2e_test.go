@@ -412,6 +412,7 @@ func TestStaffCancellationsTellFounders(t *testing.T) {
 	_, body = e.command(bob, "slots cancel S1")
 	mustContain(t, "slots cancel", body, "Slot `S1`", "The founder who booked it is told")
 	e.staff.Wait()
+	e.waitOutbox() // the founder books again once told, not while the notice goes
 	_, body = e.command(bob, "slots cancel S1")
 	mustContain(t, "second slots cancel", body, "already closed")
 

@@ -29,13 +29,15 @@ func HandleForTest(tb testing.TB, token, url string, st *store.Redis, u models.U
 }
 
 // SendBulkForTest sends r as the outbox does, without the outbox: a bulk
-// message through the limiter, a 429 pausing every sender.
-func (t *Telegram) SendBulkForTest(ctx context.Context, chatID int64, r flows.Reply) error {
+// message through the limiter, a 429 pausing every sender. answer runs
+// between the call and recording its answer: the rest of the round trip.
+func (t *Telegram) SendBulkForTest(ctx context.Context, chatID int64, r flows.Reply, answer func()) error {
 	answered, err := t.lim.WaitBulk(ctx, chatID)
 	if err != nil {
 		return err
 	}
 	err = t.sendMessage(ctx, chatID, r)
+	answer()
 	answered()
 	if answer, wait := classify(err); answer == answerFlood {
 		t.lim.Pause(wait)

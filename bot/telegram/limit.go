@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -55,6 +56,12 @@ const (
 	// directAhead is how far ahead a direct reply may book its slot: one
 	// that is booked waits behind no bulk message asking after it.
 	directAhead = time.Second
+	// bulkAhead is how far ahead a bulk message may book its slot when
+	// slots are closer than that: a few, so that the round trips to the
+	// store do not cost slots at high rates, and few enough that a
+	// direct reply waits little behind them.
+	bulkAhead = 20 * time.Millisecond
+
 	// openFor bounds how long a message counts as on its way without an
 	// answer, so that the booking of a replica that died frees its place.
 	// It is longer than any answer but a hung connection's.
@@ -81,17 +88,18 @@ const (
 //
 // Direct replies (Wait: someone is waiting for them) come before bulk
 // messages (WaitBulk: the outbox). A direct reply may book a slot up to a
-// second ahead; a bulk message only the next one, so a direct reply waits
-// behind at most one bulk message. When even that is not possible (the
+// second ahead; a bulk message only the next one (or those of the next
+// 20 ms, at rates above 50/s), so a direct reply waits behind at most
+// one bulk message. When even that is not possible (the
 // bot's second is full), the direct reply is noted in the store as
 // waiting and no bulk message of any replica gets a slot until it got
 // its own. Bulk thus uses the whole rate when nobody waits, and nothing
 // of it while someone does.
 //
-// Each replica lets one bulk message at a time ask the store for the
-// bot's next slot (the others wait their turn in the process), so that
-// tens of outbox workers do not all ask at every slot; chats that must
-// wait for their own spacing do not hold that turn.
+// Each replica lets a few bulk messages at a time ask the store for the
+// bot's next slots (the others wait their turn in the process, in line),
+// so that tens of outbox workers do not all ask at every slot; chats that
+// must wait for their own spacing do not hold a turn.
 type Limiter struct {
 	slots     SendSlots
 	log       *slog.Logger
@@ -100,13 +108,19 @@ type Limiter struct {
 	unlimited bool
 	direct    flows.SendLimits
 	bulk      flows.SendLimits
+	// askers is how many bulk messages of this replica may ask for the
+	// bot's next slots at once: as many as slots may be booked ahead, so
+	// that at high rates the round trips to the store overlap, and at
+	// Telegram's rates one, so that the others do not ask in vain.
+	askers int
 
 	mu    sync.Mutex
 	pause time.Time // known to this replica: no message before it
-	// turn is held by the bulk message asking for the bot's next slot;
-	// turnFree is closed and replaced when it is let go.
-	turn     bool
-	turnFree chan struct{}
+	// turns are held by the bulk messages asking for the bot's next
+	// slots, at most askers; the others wait in line, each on its own
+	// channel, closed when a turn is handed to it.
+	turns int
+	queue []chan struct{}
 }
 
 // NewLimiter returns a Limiter keeping to lim with slots, which every
@@ -125,16 +139,17 @@ func NewLimiter(slots SendSlots, lim Limits, log *slog.Logger) (*Limiter, error)
 	if slots == nil && lim.Rate > 0 {
 		return nil, fmt.Errorf("telegram limiter: no store to share %v messages a second with the other replicas", lim.Rate)
 	}
-	l := &Limiter{slots: slots, log: log, clock: lim.Clock, unlimited: lim.Rate < 0, turnFree: make(chan struct{})}
+	l := &Limiter{slots: slots, log: log, clock: lim.Clock, unlimited: lim.Rate < 0, askers: 1}
 	if l.clock == nil {
 		l.clock, l.shared = realClock{}, true
 	}
 	if !l.unlimited {
 		every := time.Duration(float64(time.Second) / lim.Rate)
 		l.bulk = flows.SendLimits{Every: every, PerSecond: max(1, int(math.Floor(lim.Rate))),
-			ChatEvery: lim.ChatEvery, ChatBurst: lim.ChatBurst, Ahead: every, Open: openFor}
+			ChatEvery: lim.ChatEvery, ChatBurst: lim.ChatBurst, Ahead: max(every, bulkAhead), Open: openFor}
 		l.direct = l.bulk
 		l.direct.Ahead = directAhead
+		l.askers = max(1, int(l.bulk.Ahead/every))
 	}
 	return l, nil
 }
@@ -174,7 +189,7 @@ func (l *Limiter) wait(ctx context.Context, chatID int64, direct bool) (func(), 
 		if l.slots == nil {
 			return func() {}, nil
 		}
-		if !direct && !turn {
+		if !direct && !turn && !l.unlimited {
 			if err := l.takeTurn(ctx); err != nil {
 				return nil, err
 			}
@@ -205,7 +220,7 @@ func (l *Limiter) wait(ctx context.Context, chatID int64, direct bool) (func(), 
 			return func() {}, nil
 		}
 		err = l.clock.Wait(ctx, slot.Wait, nil)
-		if err != nil || l.paused() > 0 { // a 429 came in while this one waited
+		if err != nil || l.paused() > 0 { // a 429 came in here while it waited (another replica's holds the next booking)
 			l.release(req, false)
 			if err != nil {
 				return nil, err
@@ -261,30 +276,45 @@ func (l *Limiter) release(req flows.SlotRequest, answered bool) {
 	}
 }
 
-// takeTurn waits until no other bulk message of this replica asks for
-// the bot's next slot.
+// takeTurn waits until fewer than l.askers bulk messages of this replica
+// ask for the bot's next slots: turns are handed on in line.
 func (l *Limiter) takeTurn(ctx context.Context) error {
-	for {
-		l.mu.Lock()
-		if !l.turn {
-			l.turn = true
-			l.mu.Unlock()
-			return nil
-		}
-		free := l.turnFree
+	l.mu.Lock()
+	if l.turns < l.askers {
+		l.turns++
 		l.mu.Unlock()
-		if err := l.clock.Wait(ctx, -1, free); err != nil {
-			return err
-		}
+		return nil
 	}
+	mine := make(chan struct{})
+	l.queue = append(l.queue, mine)
+	l.mu.Unlock()
+	if err := l.clock.Wait(ctx, -1, mine); err != nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if i := slices.Index(l.queue, mine); i >= 0 {
+			l.queue = slices.Delete(l.queue, i, i+1)
+		} else { // handed the turn as it gave up: hand it on
+			l.handOnLocked()
+		}
+		return err
+	}
+	return nil
 }
 
 func (l *Limiter) letTurnGo() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.turn = false
-	close(l.turnFree)
-	l.turnFree = make(chan struct{})
+	l.handOnLocked()
+}
+
+// handOnLocked gives a turn to the first in line, or frees it.
+func (l *Limiter) handOnLocked() {
+	if len(l.queue) == 0 {
+		l.turns--
+		return
+	}
+	close(l.queue[0])
+	l.queue = l.queue[1:]
 }
 
 // now is the time for the store: zero for its own clock.

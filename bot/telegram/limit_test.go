@@ -177,3 +177,31 @@ func TestLimiterNeedsStore(t *testing.T) {
 		}
 	})
 }
+
+// TestLimiterPauseWhileBooked: a 429 that comes while a message waits for
+// the slot it booked holds it too, until the pause ends.
+func TestLimiterPauseWhileBooked(t *testing.T) {
+	clock := newVirtualClock(t0)
+	l := replicas(t, 1, telegram.Limits{Rate: 5, Clock: clock})[0] // slots 200ms apart
+	ctx := context.Background()
+	var went time.Time
+	clock.run(t, 2, 10*time.Second, func(i int) {
+		if i == 1 {
+			_ = clock.Wait(ctx, 100*time.Millisecond, nil) // while message 2 waits for its slot at 200ms
+			l.Pause(time.Second)
+			return
+		}
+		for chat := range 2 {
+			answered, err := l.Wait(ctx, int64(chat))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			answered()
+		}
+		went = clock.Now()
+	})
+	if want := t0.Add(1100 * time.Millisecond); went.Before(want) {
+		t.Errorf("second message went at %v, booked for 200ms, paused at 100ms for 1s; want no sooner than 1.1s", went.Sub(t0))
+	}
+}

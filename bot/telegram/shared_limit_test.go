@@ -26,14 +26,18 @@ import (
 // 67 s of it). Each chat's messages go from one sender in order, as the
 // outbox sends them. Every message is accepted once and in order, no 429
 // comes after the first one's retry_after, and the rate is at least 90%
-// of TELEGRAM_RATE. SHARED_LIMIT_RATE sets TELEGRAM_RATE, default 30 (the
-// fake's limit, so that nothing but the limiter keeps it).
+// of TELEGRAM_RATE. The fake sees each message at once, and its answer
+// reaches the limiter 50ms later, as over a network: the limiter counts
+// a message until a second after its answer. SHARED_LIMIT_RATE sets
+// TELEGRAM_RATE, default 30 (the fake's limit, so that nothing but the
+// limiter keeps it).
 func TestSharedLimitTwoReplicas(t *testing.T) {
 	rate := 30.0
 	if v, err := strconv.ParseFloat(os.Getenv("SHARED_LIMIT_RATE"), 64); err == nil && v > 0 {
 		rate = v
 	}
 	const n, chats, senders, base = 2000, 500, 64, 2_000_000
+	const rtt = 50 * time.Millisecond
 	clock := newVirtualClock(t0)
 	srv := telegramtest.New(t, token, telegramtest.WithClock(clock.Now), telegramtest.WithRateLimit(30, 1, nil))
 	env := storetest.New(t)
@@ -59,7 +63,8 @@ func TestSharedLimitTwoReplicas(t *testing.T) {
 		tg := tgs[s%2]
 		for _, i := range queues[s] {
 			for {
-				err := tg.SendBulkForTest(ctx, base+int64(i%chats), flows.Reply{Text: fmt.Sprint("m", i)})
+				err := tg.SendBulkForTest(ctx, base+int64(i%chats), flows.Reply{Text: fmt.Sprint("m", i)},
+					func() { _ = clock.Wait(ctx, rtt, nil) })
 				var flood *tgbot.TooManyRequestsError
 				if errors.As(err, &flood) {
 					continue // paused; send it again
@@ -109,8 +114,8 @@ func TestSharedLimitTwoReplicas(t *testing.T) {
 		j, _ := slices.BinarySearchFunc(ok, ok[i].Add(time.Second), func(a, b time.Time) int { return a.Compare(b) })
 		busiest = max(busiest, j-i)
 	}
-	t.Logf("%d messages from 2 replicas in %v of virtual time (%v real): %.2f/s, TELEGRAM_RATE %v, %.1f%%; busiest second %d; %d answers 429; %.1f Redis calls a message",
-		len(ok), elapsed.Round(time.Millisecond), real.Round(time.Millisecond), got, rate, 100*got/rate, busiest, tooMany,
+	t.Logf("%d messages from 2 replicas in %v of virtual time (%v real), round trip %v: %.2f/s, TELEGRAM_RATE %v, %.1f%%; busiest second %d; %d answers 429; %.1f Redis calls a message",
+		len(ok), elapsed.Round(time.Millisecond), real.Round(time.Millisecond), rtt, got, rate, 100*got/rate, busiest, tooMany,
 		float64(env.Calls.Load())/n)
 	if late > 0 {
 		t.Errorf("%d answers 429 after the first one's retry_after; want none", late)
