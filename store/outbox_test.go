@@ -382,11 +382,10 @@ func TestOutboxDocument(t *testing.T) {
 		t.Errorf("queued message (-sent +got):\n%s", diff)
 	}
 	type step struct {
-		name     string
-		do       func() (int, bool, error)
-		part     int
-		ok       bool
-		finished bool
+		name string
+		do   func() (int, bool, error)
+		part int
+		ok   bool
 	}
 	mark := func() (int, bool, error) { return st.MarkSendingPart(ctx, "oh:1") }
 	steps := []step{

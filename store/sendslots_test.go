@@ -23,8 +23,8 @@ type slots struct {
 	n   int
 }
 
-// limits is Rate per second, one chat's burst, with slots booked up to
-// ahead.
+// newSlots asks for slots at rate a second, a chat's burst, booked up
+// to ahead.
 func newSlots(tb testing.TB, rate float64, burst int, ahead time.Duration) *slots {
 	every := time.Duration(float64(time.Second) / rate)
 	return &slots{tb: tb, st: storetest.New(tb).Store, lim: flows.SendLimits{Every: every, PerSecond: int(rate),

@@ -88,13 +88,13 @@ const (
 //
 // Direct replies (Wait: someone is waiting for them) come before bulk
 // messages (WaitBulk: the outbox). A direct reply may book a slot up to a
-// second ahead; a bulk message only the next one (or those of the next
-// 20 ms, at rates above 50/s), so a direct reply waits behind at most
-// one bulk message. When even that is not possible (the
-// bot's second is full), the direct reply is noted in the store as
-// waiting and no bulk message of any replica gets a slot until it got
-// its own. Bulk thus uses the whole rate when nobody waits, and nothing
-// of it while someone does.
+// second ahead; a bulk message only the next one (those of the next 20 ms
+// at rates above 50/s), so a direct reply waits behind at most one slot
+// (20 ms) of bulk messages. When even that is not possible (the bot's
+// second is full), the direct reply is noted in the store as waiting and
+// no bulk message of any replica gets a slot until it got its own. Bulk
+// thus uses the whole rate when nobody waits, and none of it while
+// someone does.
 //
 // Each replica lets a few bulk messages at a time ask the store for the
 // bot's next slots (the others wait their turn in the process, in line),
