@@ -32,6 +32,7 @@ const sendsSecond = 1_000_000
 var takeSlot = redis.NewScript(`
 local now = tonumber(ARGV[1])
 if now == 0 then
+  redis.replicate_commands() -- writes after TIME: needed before Redis 5, a no-op since
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
@@ -98,6 +99,7 @@ return {1, slot - now, ''}
 var releaseSlot = redis.NewScript(`
 local now = tonumber(ARGV[1])
 if now == 0 then
+  redis.replicate_commands() -- writes after TIME: needed before Redis 5, a no-op since
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
@@ -119,6 +121,7 @@ return 1
 var pauseSends = redis.NewScript(`
 local now = tonumber(ARGV[1])
 if now == 0 then
+  redis.replicate_commands() -- writes after TIME: needed before Redis 5, a no-op since
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
