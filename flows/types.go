@@ -136,6 +136,9 @@ type Actor struct {
 type Outgoing struct {
 	Founder FounderID
 	Reply   Reply
+	// Document, when set, is sent right after Reply, as part of the same
+	// message: once, and never before it.
+	Document *Document
 }
 
 // Status is where an application stands.

@@ -20,14 +20,19 @@ import (
 // sender per replica (a consumer of the group "send"). Its keys share the
 // hash tag {outbox}, so every script below stays valid on Redis Cluster:
 //
-//	fb:{outbox}:stream        stream  k (key), t (tag), f (founder), r (JSON reply)
-//	fb:{outbox}:msg:<key>     string, outboxKeyTTL: queued, sending, sent, failed or unreachable
+//	fb:{outbox}:stream        stream  k (key), t (tag), f (founder), r (JSON reply), d (JSON document, if any)
+//	fb:{outbox}:msg:<key>     string, outboxKeyTTL: queued, sending, sent, failed or unreachable;
+//	                          queued:1 and sending:1 for a document whose text was sent
 //	fb:{outbox}:count:<tag>   hash    queued, sent, failed, unreachable; outboxCountTTL
 //	fb:{<founder>}:unreachable string: the founder blocked the bot or left Telegram
 //
 // A message's key is both its idempotency key (Enqueue of a known key does
 // nothing) and the record that it was sent, which makes delivery at most
 // once even when another replica takes over a message (see MarkSending).
+// A message with a document is one entry sent in two parts, its text
+// then its document, under its one key: the key records which part is
+// next, so that the document never goes before the text nor either twice,
+// whichever sender finishes the message.
 
 const (
 	outboxGroup = "send"
@@ -67,13 +72,25 @@ type wireButton struct {
 	Data  string `json:"data"`
 }
 
+// wireDocument is how a document is stored; Data is base64 in JSON.
+type wireDocument struct {
+	Name    string `json:"name"`
+	MIME    string `json:"mime,omitempty"`
+	Data    []byte `json:"data"`
+	Caption string `json:"caption,omitempty"`
+}
+
 func (r *Redis) outboxKey(rest string) string { return r.prefix + "{outbox}:" + rest }
 
 func (r *Redis) streamKey() string { return r.outboxKey("stream") }
 
 var enqueue = redis.NewScript(`
 if not redis.call('SET', KEYS[1], 'queued', 'NX', 'EX', ARGV[1]) then return 0 end
-redis.call('XADD', KEYS[2], '*', 'k', ARGV[2], 't', ARGV[3], 'f', ARGV[4], 'r', ARGV[5])
+if ARGV[7] == '' then
+  redis.call('XADD', KEYS[2], '*', 'k', ARGV[2], 't', ARGV[3], 'f', ARGV[4], 'r', ARGV[5])
+else
+  redis.call('XADD', KEYS[2], '*', 'k', ARGV[2], 't', ARGV[3], 'f', ARGV[4], 'r', ARGV[5], 'd', ARGV[7])
+end
 redis.call('HINCRBY', KEYS[3], 'queued', 1)
 redis.call('EXPIRE', KEYS[3], ARGV[6])
 return 1
@@ -82,7 +99,8 @@ return 1
 // Enqueue queues a message unless a message with the same key was queued
 // within the last week, and reports whether it did. key names the message
 // ("remind:A-7F3K:nudge1"); an empty key queues it without that check. tag
-// groups messages (a broadcast) for OutboxCounts; "" is a tag too.
+// groups messages (a broadcast) for OutboxCounts; "" is a tag too. A
+// document in o goes with the message, right after its text.
 func (r *Redis) Enqueue(ctx context.Context, key string, o flows.Outgoing, tag string) (bool, error) {
 	if key == "" {
 		var b [12]byte
@@ -101,9 +119,15 @@ func (r *Redis) Enqueue(ctx context.Context, key string, o flows.Outgoing, tag s
 	if err != nil {
 		return false, fmt.Errorf("encode outgoing %s: %w", key, err)
 	}
+	var doc []byte
+	if d := o.Document; d != nil {
+		if doc, err = json.Marshal(wireDocument{Name: d.Name, MIME: d.MIME, Data: d.Data, Caption: d.Caption}); err != nil {
+			return false, fmt.Errorf("encode document of %s: %w", key, err)
+		}
+	}
 	keys := []string{r.outboxKey("msg:" + key), r.streamKey(), r.outboxKey("count:" + tag)}
 	n, err := enqueue.Run(ctx, r.rdb, keys, int(outboxKeyTTL.Seconds()), key, tag, string(o.Founder), reply,
-		int(outboxCountTTL.Seconds())).Int()
+		int(outboxCountTTL.Seconds()), doc).Int()
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", key, err)
 	}
@@ -212,6 +236,13 @@ func decodeOutgoing(x redis.XMessage, deliveries int64) OutboxMessage {
 	str := func(k string) string { s, _ := x.Values[k].(string); return s }
 	m := OutboxMessage{ID: x.ID, Key: str("k"), Tag: str("t"), Deliveries: deliveries,
 		Outgoing: flows.Outgoing{Founder: flows.FounderID(str("f"))}}
+	if d := str("d"); d != "" {
+		var w wireDocument
+		if json.Unmarshal([]byte(d), &w) != nil {
+			return m // no text: failed, rather than the text without its file
+		}
+		m.Outgoing.Document = &flows.Document{Name: w.Name, MIME: w.MIME, Data: w.Data, Caption: w.Caption}
+	}
 	var w wireReply
 	if json.Unmarshal([]byte(str("r")), &w) != nil {
 		return m
@@ -229,9 +260,14 @@ func decodeOutgoing(x redis.XMessage, deliveries int64) OutboxMessage {
 
 var markSending = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
-if v and v ~= 'queued' then return 0 end
-redis.call('SET', KEYS[1], 'sending', 'EX', ARGV[1])
-return 1
+local part = 0
+if v == 'queued:1' and ARGV[2] == '1' then
+  part = 1
+elseif v and v ~= 'queued' then
+  return -1
+end
+redis.call('SET', KEYS[1], part == 0 and 'sending' or 'sending:1', 'EX', ARGV[1])
+return part
 `)
 
 // MarkSending records that the message key is about to be sent, and
@@ -240,22 +276,56 @@ return 1
 // A sender that crashes between MarkSending and Telegram's answer loses
 // that message rather than risk sending it twice.
 func (r *Redis) MarkSending(ctx context.Context, key string) (bool, error) {
-	n, err := markSending.Run(ctx, r.rdb, []string{r.outboxKey("msg:" + key)}, int(outboxKeyTTL.Seconds())).Int()
+	n, err := markSending.Run(ctx, r.rdb, []string{r.outboxKey("msg:" + key)}, int(outboxKeyTTL.Seconds()), 0).Int()
 	if err != nil {
 		return false, fmt.Errorf("mark %s sending: %w", key, err)
+	}
+	return n == 0, nil
+}
+
+// MarkSendingPart is MarkSending for an outbox message that may have a
+// document: it marks the next part of the message as being sent and
+// returns it, 0 for its text, 1 for its document (the text went already,
+// MarkTextSent). A crash during a part loses that part and the rest.
+func (r *Redis) MarkSendingPart(ctx context.Context, key string) (part int, ok bool, err error) {
+	n, err := markSending.Run(ctx, r.rdb, []string{r.outboxKey("msg:" + key)}, int(outboxKeyTTL.Seconds()), 1).Int()
+	if err != nil {
+		return 0, false, fmt.Errorf("mark %s sending: %w", key, err)
+	}
+	return max(n, 0), n >= 0, nil
+}
+
+var textSent = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == 'sending' then
+  redis.call('SET', KEYS[1], 'queued:1', 'EX', ARGV[1])
+  return 1
+end
+return 0
+`)
+
+// MarkTextSent records that the text of message key went and its document
+// is next, for whoever sends it. It reports false when the key was not
+// being sent (it expired): the document is then not sent.
+func (r *Redis) MarkTextSent(ctx context.Context, key string) (bool, error) {
+	n, err := textSent.Run(ctx, r.rdb, []string{r.outboxKey("msg:" + key)}, int(outboxKeyTTL.Seconds())).Int()
+	if err != nil {
+		return false, fmt.Errorf("mark text of %s sent: %w", key, err)
 	}
 	return n == 1, nil
 }
 
 var unmarkSending = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == 'sending' then
+local v = redis.call('GET', KEYS[1])
+if v == 'sending' then
   redis.call('SET', KEYS[1], 'queued', 'EX', ARGV[1])
+elseif v == 'sending:1' then
+  redis.call('SET', KEYS[1], 'queued:1', 'EX', ARGV[1])
 end
 return 1
 `)
 
 // UnmarkSending undoes MarkSending after Telegram certainly did not take
-// the message (429, 5xx, no connection), so that whoever tries next sends it.
+// the part (429, 5xx, no connection), so that whoever tries next sends it.
 func (r *Redis) UnmarkSending(ctx context.Context, key string) error {
 	if err := unmarkSending.Run(ctx, r.rdb, []string{r.outboxKey("msg:" + key)}, int(outboxKeyTTL.Seconds())).Err(); err != nil {
 		return fmt.Errorf("unmark %s sending: %w", key, err)

@@ -360,3 +360,65 @@ func TestTouchOutgoing(t *testing.T) {
 		t.Errorf("pending after a's late touch = %+v, %v; want the message with b, delivered twice", p, err)
 	}
 }
+
+// TestOutboxDocument: a message with a document is one entry under one
+// key; its parts are marked one after the other, the document only once
+// the text went, each once, whoever sends them.
+func TestOutboxDocument(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t).Store
+	o := outgoing("tg:1", "Your session is cancelled.")
+	o.Document = &flows.Document{Name: "office-hours-B-1.ics", MIME: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\n"), Caption: "<b>x</b>"}
+	for i, want := range []bool{true, false} {
+		if ok, err := st.Enqueue(ctx, "oh:1", o, "t"); ok != want || err != nil {
+			t.Fatalf("Enqueue #%d = %v, %v; want %v", i+1, ok, err, want)
+		}
+	}
+	msgs, err := st.ClaimOutgoing(ctx, "a", 10, 0, 0)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("ClaimOutgoing = %d, %v; want the one entry", len(msgs), err)
+	}
+	if diff := cmp.Diff(o, msgs[0].Outgoing); diff != "" {
+		t.Errorf("queued message (-sent +got):\n%s", diff)
+	}
+	type step struct {
+		name string
+		do   func() (int, bool, error)
+		part int
+		ok   bool
+	}
+	mark := func() (int, bool, error) { return st.MarkSendingPart(ctx, "oh:1") }
+	steps := []step{
+		{name: "mark", do: mark, part: 0, ok: true},
+		{name: "mark while sending the text", do: mark, ok: false},
+		{name: "unmark", do: func() (int, bool, error) { return 0, true, st.UnmarkSending(ctx, "oh:1") }, ok: true},
+		{name: "mark again", do: mark, part: 0, ok: true},
+		{name: "text sent", do: func() (int, bool, error) { ok, err := st.MarkTextSent(ctx, "oh:1"); return 0, ok, err }, ok: true},
+		{name: "text sent twice", do: func() (int, bool, error) { ok, err := st.MarkTextSent(ctx, "oh:1"); return 0, ok, err }, ok: false},
+		{name: "mark the document", do: mark, part: 1, ok: true},
+		{name: "mark while sending the document", do: mark, ok: false},
+		{name: "unmark the document", do: func() (int, bool, error) { return 1, true, st.UnmarkSending(ctx, "oh:1") }, part: 1, ok: true},
+		{name: "mark the document again", do: mark, part: 1, ok: true},
+		{name: "finish", do: func() (int, bool, error) { return 0, true, st.FinishOutgoing(ctx, msgs[0], store.OutcomeSent) }, ok: true},
+		{name: "mark after finish", do: mark, ok: false},
+	}
+	for _, s := range steps {
+		part, ok, err := s.do()
+		if err != nil || ok != s.ok || (ok && part != s.part) {
+			t.Fatalf("%s = %d, %v, %v; want %d, %v", s.name, part, ok, err, s.part, s.ok)
+		}
+	}
+	// MarkSending, for keys that have no parts, never takes a document.
+	if _, err := st.Enqueue(ctx, "oh:2", o, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.MarkSendingPart(ctx, "oh:2"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.MarkTextSent(ctx, "oh:2"); !ok || err != nil {
+		t.Fatalf("MarkTextSent = %v, %v", ok, err)
+	}
+	if ok, err := st.MarkSending(ctx, "oh:2"); ok || err != nil {
+		t.Errorf("MarkSending of a message whose text went = %v, %v; want false", ok, err)
+	}
+}

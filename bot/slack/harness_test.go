@@ -78,7 +78,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	e.tg = telegramtest.New(t, tgToken)
 	e.store = storetest.New(t)
 	e.hooks = newHooks(t)
-	tg, err := telegram.New(telegram.Config{Token: tgToken, APIURL: e.tg.URL()}, nil, nil, log)
+	tg, err := telegram.New(telegram.Config{Token: tgToken, APIURL: e.tg.URL()}, nil, e.store.Store, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,23 +29,19 @@ type OfficeHours interface {
 	Stats(ctx context.Context, from, to time.Time) (officehours.Stats, error)
 }
 
-// SendDocument sends a file to a founder (Telegram sendDocument); nil: files are not sent.
-type SendDocument func(ctx context.Context, f flows.FounderID, d flows.Document) error
-
 // officeHours is what SetOfficeHours wired.
 type officeHours struct {
 	svc     OfficeHours
 	enqueue func(ctx context.Context, key string, o flows.Outgoing) error
-	doc     SendDocument
 }
 
 // SetOfficeHours turns on the `mentor` and `slots` subcommands, the
 // mentors' outcome buttons and office-hours stats. enqueue queues a
-// founder's message in the durable outbox under its key (so it goes
-// once); doc, when not nil, sends the calendar file that goes with it.
-// Call it before serving requests.
-func (s *Staff) SetOfficeHours(oh OfficeHours, enqueue func(ctx context.Context, key string, o flows.Outgoing) error, doc SendDocument) {
-	s.oh = officeHours{svc: oh, enqueue: enqueue, doc: doc}
+// founder's message, with the calendar file that goes with it, in the
+// durable outbox under its key (so both go once, the file after the
+// text). Call it before serving requests.
+func (s *Staff) SetOfficeHours(oh OfficeHours, enqueue func(ctx context.Context, key string, o flows.Outgoing) error) {
+	s.oh = officeHours{svc: oh, enqueue: enqueue}
 }
 
 // Action IDs of the outcome buttons in a mentor's DM; their value is the
@@ -138,12 +134,16 @@ func (s *Staff) outcomeButtons(id flows.BookingID) *slackapi.ActionBlock {
 }
 
 // applyResult carries out what a staff action changed: each founder's
-// message goes into the outbox, its calendar file and the events follow
+// message goes into the outbox with its calendar file, the events follow
 // in the background.
 func (s *Staff) applyResult(ctx context.Context, res officehours.StaffResult) {
 	for _, n := range res.Notices {
 		if s.oh.enqueue != nil {
-			if err := s.oh.enqueue(ctx, n.Key, n.Outgoing); err != nil {
+			o := n.Outgoing
+			if n.Document != nil {
+				o.Document = n.Document
+			}
+			if err := s.oh.enqueue(ctx, n.Key, o); err != nil {
 				s.log.ErrorContext(ctx, "office-hours notice not queued", "key", n.Key, "founder", n.Outgoing.Founder, "err", err)
 				s.goBG(ctx, workTimeout, func(ctx context.Context) {
 					text := s.t("staff_oh_notice_failed", "Founder", s.v(string(n.Outgoing.Founder)))
@@ -153,14 +153,6 @@ func (s *Staff) applyResult(ctx context.Context, res officehours.StaffResult) {
 				})
 				continue
 			}
-		}
-		if s.oh.doc != nil && n.Document != nil {
-			founder, doc := n.Outgoing.Founder, *n.Document
-			s.goBG(ctx, workTimeout, func(ctx context.Context) {
-				if err := s.oh.doc(ctx, founder, doc); err != nil {
-					s.log.ErrorContext(ctx, "calendar file not sent", "founder", founder, "file", doc.Name, "err", err)
-				}
-			})
 		}
 	}
 	s.Bookings(ctx, res.Events)

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/startgate/founderbot/bot/slack/slacktest"
 	"github.com/startgate/founderbot/bot/telegram"
+	"github.com/startgate/founderbot/bot/telegram/telegramtest"
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/officehours"
 )
@@ -18,8 +20,8 @@ import (
 const karim = "U0KARIM" // the mentor's Slack user, not staff
 
 // ohEnv is env with office hours on: the service on the same store, the
-// founders' messages and files sent to the fake Telegram, and the outbox
-// recorded (and delivered at once) as the worker would.
+// founders' messages and files sent to the fake Telegram, staff-caused
+// notices through the real outbox and its sender, their keys recorded.
 type ohEnv struct {
 	*env
 	oh *officehours.OfficeHours
@@ -42,17 +44,68 @@ func newOHEnv(t *testing.T) *ohEnv {
 	}
 	enqueue := func(ctx context.Context, key string, o flows.Outgoing) error {
 		e.mu.Lock()
-		dup := slices.Contains(e.queued, key)
 		e.queued = append(e.queued, key)
 		e.mu.Unlock()
-		if dup {
-			return nil
-		}
-		chat, _ := telegram.ChatID(o.Founder)
-		return e.tg.Send(ctx, chat, o.Reply)
+		_, err := e.store.Store.Enqueue(ctx, key, o, "office_hours")
+		return err
 	}
-	e.staff.SetOfficeHours(e.oh, enqueue, e.tg.SendDocumentTo)
+	e.staff.SetOfficeHours(e.oh, enqueue)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.tg.RunOutbox(ctx, e.store.Store, telegram.OutboxConfig{Consumer: "oh"}) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(wait):
+			t.Errorf("outbox sender did not stop within %v", wait)
+		}
+	})
 	return e
+}
+
+// waitOutbox waits until the outbox has sent everything queued.
+func (e *ohEnv) waitOutbox() {
+	e.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		n, err := e.store.Store.OutboxLen(context.Background())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d messages still in the outbox after %v", n, wait)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// noticeThenFile checks that msgs holds each notice exactly once, each
+// followed at once by its calendar file, a cancelling .ics.
+func noticeThenFile(t *testing.T, msgs []telegramtest.SentMessage, notices ...string) {
+	t.Helper()
+	for _, notice := range notices {
+		var at []int
+		for i, m := range msgs {
+			if m.Document == nil && strings.Contains(m.Plain, notice) {
+				at = append(at, i)
+			}
+		}
+		if len(at) != 1 {
+			t.Errorf("notice %q sent %d times; want once", notice, len(at))
+			continue
+		}
+		if i := at[0] + 1; i >= len(msgs) || msgs[i].Document == nil || !strings.Contains(string(msgs[i].Document.Data), "METHOD:CANCEL") {
+			next := "nothing"
+			if i < len(msgs) {
+				next = fmt.Sprintf("%q (file: %v)", msgs[i].Plain, msgs[i].Document != nil)
+			}
+			t.Errorf("after the notice %q came %s; want its cancelling .ics, right after it", notice, next)
+		}
+	}
 }
 
 // founder sends one event as the Telegram transport would and delivers
@@ -261,7 +314,12 @@ func TestOfficeHoursEndToEnd(t *testing.T) {
 		t.Fatalf("booking is %+v, %v; want cancelled by the mentor", got, err)
 	}
 	before := len(msgs)
+	e.waitOutbox()
 	msgs = e.env.tg.WaitMessages(t, founderChat, before+2, wait) // the notice and its file
+	if len(msgs) != before+2 {
+		t.Errorf("founder got %d messages after the cancellation; want 2, the notice and its file", len(msgs)-before)
+	}
+	noticeThenFile(t, msgs[before:], "We are sorry")
 	var told []string
 	for _, m := range msgs[before:] {
 		told = append(told, m.Plain)
@@ -357,6 +415,7 @@ func TestStaffCancellationsTellFounders(t *testing.T) {
 	_, body = e.command(bob, "slots cancel S1")
 	mustContain(t, "slots cancel", body, "Slot `S1`", "The founder who booked it is told")
 	e.staff.Wait()
+	e.waitOutbox() // the founder books again once told, not while the notice goes
 	_, body = e.command(bob, "slots cancel S1")
 	mustContain(t, "second slots cancel", body, "already closed")
 
@@ -367,6 +426,8 @@ func TestStaffCancellationsTellFounders(t *testing.T) {
 	_, body = e.command(alice, "mentor remove nadia-el-amrani")
 	mustContain(t, "mentor remove", body, "Sessions to come cancelled: 1")
 	e.staff.Wait()
+	e.waitOutbox()
+	noticeThenFile(t, e.env.tg.Messages(founderChat), "had to be cancelled by the team", "is no longer available for office hours")
 
 	var told []string
 	for _, m := range e.env.tg.Messages(founderChat) {

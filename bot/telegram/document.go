@@ -14,26 +14,19 @@ import (
 // SendDocument sends a file (a booking's .ics) to a chat, through the
 // same limiter as messages.
 func (t *Telegram) SendDocument(ctx context.Context, chatID int64, d flows.Document) error {
-	err := t.limited(ctx, chatID, func() error {
-		p := &tgbot.SendDocumentParams{ChatID: chatID, Caption: d.Caption,
-			Document: &models.InputFileUpload{Filename: d.Name, Data: bytes.NewReader(d.Data)}}
-		if d.Caption != "" {
-			p.ParseMode = models.ParseModeHTML
-		}
-		_, err := t.api.SendDocument(ctx, p)
-		return err
-	})
-	if err != nil {
+	if err := t.limited(ctx, chatID, func() error { return t.sendDocument(ctx, chatID, d) }); err != nil {
 		return fmt.Errorf("send document to %d: %w", chatID, err)
 	}
 	return nil
 }
 
-// SendDocumentTo sends a file to a founder's private chat.
-func (t *Telegram) SendDocumentTo(ctx context.Context, f flows.FounderID, d flows.Document) error {
-	chat, ok := ChatID(f)
-	if !ok {
-		return fmt.Errorf("founder %s is not on Telegram", f)
+// sendDocument makes one sendDocument call.
+func (t *Telegram) sendDocument(ctx context.Context, chatID int64, d flows.Document) error {
+	p := &tgbot.SendDocumentParams{ChatID: chatID, Caption: d.Caption,
+		Document: &models.InputFileUpload{Filename: d.Name, Data: bytes.NewReader(d.Data)}}
+	if d.Caption != "" {
+		p.ParseMode = models.ParseModeHTML
 	}
-	return t.SendDocument(ctx, chat, d)
+	_, err := t.api.SendDocument(ctx, p)
+	return err
 }

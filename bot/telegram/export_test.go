@@ -50,3 +50,20 @@ func HandleForTest(tb testing.TB, token, url string, st *store.Redis, u models.U
 	p.sem <- struct{}{}
 	p.work(&chatWork{lease: &flows.ChatLease{Chat: chatName(chat), Holder: tg.id, TTL: time.Minute}})
 }
+
+// SendBulkForTest sends r as the outbox does, without the outbox: a bulk
+// message through the limiter, a 429 pausing every sender. answer runs
+// between the call and recording its answer: the rest of the round trip.
+func (t *Telegram) SendBulkForTest(ctx context.Context, chatID int64, r flows.Reply, answer func()) error {
+	answered, err := t.lim.WaitBulk(ctx, chatID)
+	if err != nil {
+		return err
+	}
+	err = t.sendMessage(ctx, chatID, r)
+	answer()
+	answered()
+	if answer, wait := classify(err); answer == answerFlood {
+		t.lim.Pause(wait)
+	}
+	return err
+}

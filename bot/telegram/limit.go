@@ -2,16 +2,43 @@ package telegram
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
 	"math"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/startgate/founderbot/flows"
 )
+
+// SendSlots keeps the bot's flood limits for every replica together;
+// *store.Redis has it (TakeSendSlot documents the rules).
+type SendSlots interface {
+	TakeSendSlot(ctx context.Context, req flows.SlotRequest) (flows.SendSlot, error)
+	ReleaseSendSlot(ctx context.Context, req flows.SlotRequest, answered bool) error
+	PauseSends(ctx context.Context, d time.Duration, now time.Time) error
+}
+
+// Clock is the limiter's time. Tests drive a fake one; nil is the real
+// time, with the store's clock for the shared state (the same for every
+// replica, whatever their own clocks say).
+type Clock interface {
+	Now() time.Time
+	// Wait returns after d (never, when d < 0), when wake is closed (nil:
+	// never) or with ctx's error when ctx ends first.
+	Wait(ctx context.Context, d time.Duration, wake <-chan struct{}) error
+}
 
 // Limits are the flood limits the bot keeps to; zero values take the defaults.
 type Limits struct {
-	// Rate is messages per second to all chats together (TELEGRAM_RATE),
-	// default 25, under Telegram's "about 30". Negative turns every limit
-	// off: only for fakes that enforce none.
+	// Rate is messages per second to all chats together, for the whole
+	// bot whatever the number of replicas (TELEGRAM_RATE), default 25,
+	// under Telegram's "about 30". Negative turns every limit off but
+	// Telegram's pauses: only for fakes that enforce none.
 	Rate float64
 	// ChatEvery is the spacing of messages to one chat once its burst is
 	// spent, default 1s.
@@ -21,13 +48,35 @@ type Limits struct {
 	// answer and the next question should not wait a second). 1 keeps
 	// strictly to one message per ChatEvery.
 	ChatBurst int
+	// Clock is the time; nil for the real one.
+	Clock Clock
 }
 
-// Limiter spaces the messages of one bot: Rate a second, evenly, to all
-// chats; one per ChatEvery to a chat after a burst of ChatBurst; none at
-// all while Telegram asked to wait (429 retry_after). The outbox sender
-// and direct replies share one, so that together they keep the limits.
-// It is safe for concurrent use; make it with NewLimiter.
+const (
+	// directAhead is how far ahead a direct reply may book its slot: one
+	// that is booked waits behind no bulk message asking after it.
+	directAhead = time.Second
+	// bulkAhead is how far ahead a bulk message may book its slot when
+	// slots are closer than that: a few, so that the round trips to the
+	// store do not cost slots at high rates, and few enough that a
+	// direct reply waits little behind them.
+	bulkAhead = 20 * time.Millisecond
+
+	// openFor bounds how long a message counts as on its way without an
+	// answer, so that the booking of a replica that died frees its place.
+	// It is longer than any answer but a hung connection's.
+	openFor = 5 * time.Second
+	// releaseTimeout bounds recording an answer, even after shutdown.
+	releaseTimeout = 5 * time.Second
+)
+
+// Limiter spaces the messages of one bot, across all its replicas: Rate a
+// second, evenly, to all chats; one per ChatEvery to a chat after a burst
+// of ChatBurst; none at all while Telegram asked to wait (429
+// retry_after). The state is in the store (SendSlots), shared by every
+// replica, so N replicas together keep the limits of one; each replica's
+// direct replies and outbox share it too. It is safe for concurrent use;
+// make it with NewLimiter.
 //
 // Telegram counts a message when it arrives, and requests sent evenly do
 // not arrive evenly: scheduling and the network bunch them up. So a
@@ -35,49 +84,49 @@ type Limits struct {
 // booked until one second after Telegram answered it: then, whatever the
 // delays, no second as Telegram sees it holds more than Rate messages.
 // This costs the round trip: at most Rate/(1s + round trip) go out a
-// second. A chat with ChatBurst 1 is held likewise until ChatEvery after
-// the answer.
+// second. A chat's spacing counts from the answer too.
 //
-// It books a slot for each message rather than counting tokens
-// (golang.org/x/time/rate) because a message needs a free slot of its
-// chat and of the bot at the same instant, and because the windows end
-// with Telegram's answers, which a token bucket does not know of.
+// Direct replies (Wait: someone is waiting for them) come before bulk
+// messages (WaitBulk: the outbox). A direct reply may book a slot up to a
+// second ahead; a bulk message only the next one (those of the next 20 ms
+// at rates above 50/s), so a direct reply waits behind at most one slot
+// (20 ms) of bulk messages. When even that is not possible (the bot's
+// second is full), the direct reply is noted in the store as waiting and
+// no bulk message of any replica gets a slot until it got its own. Bulk
+// thus uses the whole rate when nobody waits, and none of it while
+// someone does.
+//
+// Each replica lets a few bulk messages at a time ask the store for the
+// bot's next slots (the others wait their turn in the process, in line),
+// so that tens of outbox workers do not all ask at every slot; chats that
+// must wait for their own spacing do not hold a turn.
 type Limiter struct {
+	slots     SendSlots
+	log       *slog.Logger
+	clock     Clock
+	shared    bool // the store's clock, not the replica's
 	unlimited bool
-	every     time.Duration // between two messages of the bot
-	perSecond int           // messages of the bot in any second
-	chatEvery time.Duration
-	chatBurst int
-	now       func() time.Time
+	direct    flows.SendLimits
+	bulk      flows.SendLimits
+	// askers is how many bulk messages of this replica may ask for the
+	// bot's next slots at once: as many as slots may be booked ahead, so
+	// that at high rates the round trips to the store overlap, and at
+	// Telegram's rates one, so that the others do not ask in vain.
+	askers int
 
 	mu    sync.Mutex
-	next  time.Time // the bot's next free slot
-	pause time.Time // no message before this (retry_after)
-	open  int       // messages booked and not answered yet
-	// ends holds, oldest first, when each answered message leaves the
-	// bot's window: one second after its answer.
-	ends  []time.Time
-	chats map[int64]*chatLimit
-	swept time.Time
-	// answered is closed and replaced on each answer, waking those who
-	// wait for a window to have room.
-	answered chan struct{}
+	pause time.Time // known to this replica: no message before it
+	// turns are held by the bulk messages asking for the bot's next
+	// slots, at most askers; the others wait in line, each on its own
+	// channel, closed when a turn is handed to it.
+	turns int
+	queue []chan struct{}
 }
 
-// chatLimit is one chat's GCRA: a message may go at tat -
-// (chatBurst-1)*chatEvery. A chat with nothing open whose tat has passed
-// has its whole burst again, exactly as an absent one, so such entries are
-// dropped: the map holds only chats written to lately.
-type chatLimit struct {
-	tat  time.Time
-	open int
-}
-
-// sweepEvery is how often chats is cleaned of entries that make no difference.
-const sweepEvery = 10 * time.Second
-
-// NewLimiter returns a Limiter keeping to lim.
-func NewLimiter(lim Limits) *Limiter {
+// NewLimiter returns a Limiter keeping to lim with slots, which every
+// replica shares. A nil slots keeps no limits at all but this replica's
+// pauses, and is refused unless lim.Rate is negative.
+func NewLimiter(slots SendSlots, lim Limits, log *slog.Logger) (*Limiter, error) {
 	if lim.Rate == 0 {
 		lim.Rate = 25
 	}
@@ -87,154 +136,213 @@ func NewLimiter(lim Limits) *Limiter {
 	if lim.ChatBurst <= 0 {
 		lim.ChatBurst = 3
 	}
-	return &Limiter{
-		unlimited: lim.Rate < 0,
-		every:     time.Duration(float64(time.Second) / lim.Rate),
-		perSecond: max(1, int(math.Floor(lim.Rate))),
-		chatEvery: lim.ChatEvery,
-		chatBurst: lim.ChatBurst,
-		now:       time.Now,
-		chats:     map[int64]*chatLimit{},
-		answered:  make(chan struct{}),
+	if slots == nil && lim.Rate > 0 {
+		return nil, fmt.Errorf("telegram limiter: no store to share %v messages a second with the other replicas", lim.Rate)
 	}
+	l := &Limiter{slots: slots, log: log, clock: lim.Clock, unlimited: lim.Rate < 0, askers: 1}
+	if l.clock == nil {
+		l.clock, l.shared = realClock{}, true
+	}
+	if !l.unlimited {
+		every := time.Duration(float64(time.Second) / lim.Rate)
+		l.bulk = flows.SendLimits{Every: every, PerSecond: max(1, int(math.Floor(lim.Rate))),
+			ChatEvery: lim.ChatEvery, ChatBurst: lim.ChatBurst, Ahead: max(every, bulkAhead), Open: openFor}
+		l.direct = l.bulk
+		l.direct.Ahead = directAhead
+		l.askers = max(1, int(l.bulk.Ahead/every))
+	}
+	return l, nil
 }
 
-// Wait blocks until a message to chatID may go and books that moment, or
-// returns ctx's error. The message should be sent at once, and answered
-// called when Telegram answered (whatever the answer) or the call failed.
+// Wait blocks until a direct reply to chatID may go and books that
+// moment, or returns an error (ctx's, or the store's). The message should
+// be sent at once, and answered called when Telegram answered (whatever
+// the answer) or the call failed.
 func (l *Limiter) Wait(ctx context.Context, chatID int64) (answered func(), err error) {
+	return l.wait(ctx, chatID, true)
+}
+
+// WaitBulk is Wait for a message nobody is waiting for (the outbox): it
+// goes after the direct replies that wait.
+func (l *Limiter) WaitBulk(ctx context.Context, chatID int64) (answered func(), err error) {
+	return l.wait(ctx, chatID, false)
+}
+
+func (l *Limiter) wait(ctx context.Context, chatID int64, direct bool) (func(), error) {
+	req := flows.SlotRequest{Chat: strconv.FormatInt(chatID, 10), ID: bookingID(), Direct: direct, Limits: l.direct}
+	if !direct {
+		req.Limits = l.bulk
+	}
+	turn := false
+	defer func() {
+		if turn {
+			l.letTurnGo()
+		}
+	}()
 	for {
-		l.mu.Lock()
-		slot, booked := l.takeLocked(l.now(), chatID)
-		wake := l.answered
-		l.mu.Unlock()
-		if !booked {
-			if err := l.sleep(ctx, slot, wake); err != nil {
+		if d := l.paused(); d > 0 {
+			if err := l.clock.Wait(ctx, d, nil); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		err := l.sleep(ctx, slot, nil)
-		l.mu.Lock()
-		paused := l.pause.After(slot) // a 429 came in while this one waited
-		if err != nil || paused {
-			l.releaseLocked(chatID, time.Time{})
+		if l.slots == nil {
+			return func() {}, nil
 		}
-		l.mu.Unlock()
+		if !direct && !turn && !l.unlimited {
+			if err := l.takeTurn(ctx); err != nil {
+				return nil, err
+			}
+			turn = true
+		}
+		req.Now = l.now()
+		slot, err := l.slots.TakeSendSlot(ctx, req)
 		if err != nil {
 			return nil, err
 		}
-		if !paused {
-			var once sync.Once
-			return func() { once.Do(func() { l.answer(chatID) }) }, nil
+		if turn && slot.Reason != "bot" && slot.Reason != "direct" {
+			l.letTurnGo() // booked, or held by its chat or a pause: let the next ask
+			turn = false
 		}
+		if !slot.Booked {
+			if slot.Reason == "pause" {
+				l.notePause(slot.Wait)
+			}
+			if err := l.clock.Wait(ctx, slot.Wait, nil); err != nil {
+				if direct {
+					l.release(req, false) // no longer waiting: bulk may go
+				}
+				return nil, err
+			}
+			continue
+		}
+		if l.unlimited {
+			return func() {}, nil
+		}
+		err = l.clock.Wait(ctx, slot.Wait, nil)
+		if err != nil || l.paused() > 0 { // a 429 came in here while it waited (another replica's holds the next booking)
+			l.release(req, false)
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var once sync.Once
+		return func() { once.Do(func() { l.release(req, true) }) }, nil
 	}
 }
 
-// Pause holds every message back for d from now, as Telegram asks with
-// retry_after. Telegram does not say whether the limit hit was the chat's
-// or the bot's, so the whole bot waits.
+// Pause holds every message of every replica back for d from now, as
+// Telegram asks with retry_after. Telegram does not say whether the limit
+// hit was the chat's or the bot's, so the whole bot waits.
 func (l *Limiter) Pause(d time.Duration) {
+	l.notePause(d)
+	if l.slots == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	if err := l.slots.PauseSends(ctx, d, l.now()); err != nil {
+		// This replica pauses anyway; the others find out from their 429s.
+		l.log.Error("telegram limiter: pause not shared", "pause", d, "err", err)
+	}
+}
+
+// notePause remembers a pause in this replica, which can then wait
+// without asking the store.
+func (l *Limiter) notePause(d time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if until := l.now().Add(d); until.After(l.pause) {
+	if until := l.clock.Now().Add(d); until.After(l.pause) {
 		l.pause = until
 	}
 }
 
-// takeLocked books the slot of a message to chatID at or after now. When
-// there is no room yet it books nothing and returns when to try again
-// (zero: at the next answer), false.
-func (l *Limiter) takeLocked(now time.Time, chatID int64) (time.Time, bool) {
-	if l.pause.After(now) {
-		return l.pause, false
-	}
-	if l.unlimited {
-		return now, true
-	}
-	l.sweepLocked(now)
-	c := l.chats[chatID]
-	if c == nil {
-		c = &chatLimit{}
-		l.chats[chatID] = c
-	}
-	if c.open >= l.chatBurst {
-		return time.Time{}, false
-	}
-	if free := c.tat.Add(-time.Duration(l.chatBurst-1) * l.chatEvery); free.After(now) {
-		return free, false
-	}
-	if l.open+len(l.ends) >= l.perSecond {
-		if len(l.ends) > 0 {
-			return l.ends[0], false
-		}
-		return time.Time{}, false
-	}
-	slot := now
-	if l.next.After(slot) {
-		slot = l.next
-	}
-	l.next = slot.Add(l.every)
-	l.open++
-	c.open++
-	c.tat = later(c.tat, slot).Add(l.chatEvery)
-	return slot, true
-}
-
-// answer records Telegram's answer to a message booked for chatID.
-func (l *Limiter) answer(chatID int64) {
+// paused is how long the pause known here still lasts.
+func (l *Limiter) paused() time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.releaseLocked(chatID, l.now())
+	return l.pause.Sub(l.clock.Now())
 }
 
-// releaseLocked ends a booking: answered at at, or never sent (zero at).
-func (l *Limiter) releaseLocked(chatID int64, at time.Time) {
-	if l.unlimited {
+// release ends a booking, even after shutdown was asked.
+func (l *Limiter) release(req flows.SlotRequest, answered bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	req.Now = l.now()
+	if err := l.slots.ReleaseSendSlot(ctx, req, answered); err != nil {
+		// The booking ends by itself after openFor.
+		l.log.Warn("telegram limiter: slot not released", "chat", req.Chat, "err", err)
+	}
+}
+
+// takeTurn waits until fewer than l.askers bulk messages of this replica
+// ask for the bot's next slots: turns are handed on in line.
+func (l *Limiter) takeTurn(ctx context.Context) error {
+	l.mu.Lock()
+	if l.turns < l.askers {
+		l.turns++
+		l.mu.Unlock()
+		return nil
+	}
+	mine := make(chan struct{})
+	l.queue = append(l.queue, mine)
+	l.mu.Unlock()
+	if err := l.clock.Wait(ctx, -1, mine); err != nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if i := slices.Index(l.queue, mine); i >= 0 {
+			l.queue = slices.Delete(l.queue, i, i+1)
+		} else { // handed the turn as it gave up: hand it on
+			l.handOnLocked()
+		}
+		return err
+	}
+	return nil
+}
+
+func (l *Limiter) letTurnGo() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.handOnLocked()
+}
+
+// handOnLocked gives a turn to the first in line, or frees it.
+func (l *Limiter) handOnLocked() {
+	if len(l.queue) == 0 {
+		l.turns--
 		return
 	}
-	l.open--
-	if c := l.chats[chatID]; c != nil {
-		c.open--
-		if !at.IsZero() {
-			// The chat's spacing counts from the answer too, so that
-			// a late arrival does not bring the next one too close.
-			c.tat = later(c.tat, at.Add(l.chatEvery))
-		}
-	}
-	if !at.IsZero() {
-		l.ends = append(l.ends, at.Add(time.Second))
-	}
-	close(l.answered)
-	l.answered = make(chan struct{})
+	close(l.queue[0])
+	l.queue = l.queue[1:]
 }
 
-func (l *Limiter) sweepLocked(now time.Time) {
-	i := 0
-	for i < len(l.ends) && !l.ends[i].After(now) {
-		i++
+// now is the time for the store: zero for its own clock.
+func (l *Limiter) now() time.Time {
+	if l.shared {
+		return time.Time{}
 	}
-	l.ends = l.ends[i:]
-	if now.Sub(l.swept) < sweepEvery {
-		return
-	}
-	for id, c := range l.chats {
-		if c.open == 0 && !c.tat.After(now) {
-			delete(l.chats, id)
-		}
-	}
-	l.swept = now
+	return l.clock.Now()
 }
 
-// sleep waits until t (none if zero) or until wake is closed, or returns
-// ctx's error.
-func (l *Limiter) sleep(ctx context.Context, t time.Time, wake <-chan struct{}) error {
+// bookingID names one message's booking in the store.
+func bookingID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// realClock is the time of the machine.
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Wait(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+	if d == 0 {
+		return ctx.Err()
+	}
 	var timeout <-chan time.Time
-	if !t.IsZero() {
-		d := t.Sub(l.now())
-		if d <= 0 {
-			return ctx.Err()
-		}
+	if d > 0 {
 		timer := time.NewTimer(d)
 		defer timer.Stop()
 		timeout = timer.C
@@ -249,25 +357,7 @@ func (l *Limiter) sleep(ctx context.Context, t time.Time, wake <-chan struct{}) 
 	}
 }
 
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
 // sleepUntil waits until t, or until ctx ends.
 func sleepUntil(ctx context.Context, t time.Time) error {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
+	return realClock{}.Wait(ctx, max(time.Until(t), 0), nil)
 }

@@ -1,270 +1,141 @@
-package telegram
+package telegram_test
 
 import (
 	"context"
 	"errors"
-	"runtime"
+	"log/slog"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/startgate/founderbot/bot/telegram"
+	"github.com/startgate/founderbot/store/storetest"
 )
 
 var t0 = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// at is t0 plus ms milliseconds.
-func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-
-// take books a slot at now, failing the test if none is free.
-func take(t *testing.T, l *Limiter, now time.Time, chat int64) time.Time {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	slot, booked := l.takeLocked(now, chat)
-	if !booked {
-		t.Fatalf("chat %d at %v: no room until %v; want a slot", chat, now.Sub(t0), slot.Sub(t0))
-	}
-	return slot
-}
-
-// busy checks that chat has no room at now, and returns when to try again
-// (zero: at the next answer).
-func busy(t *testing.T, l *Limiter, now time.Time, chat int64) time.Time {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	retry, booked := l.takeLocked(now, chat)
-	if booked {
-		t.Fatalf("chat %d at %v: booked %v; want no room", chat, now.Sub(t0), retry.Sub(t0))
-	}
-	return retry
-}
-
-// answerAt records Telegram's answer to a message to chat at when.
-func answerAt(l *Limiter, chat int64, when time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.releaseLocked(chat, when)
-}
-
-func TestLimiterEvenSpacing(t *testing.T) {
-	l := NewLimiter(Limits{Rate: 10})
-	for i := range 5 {
-		if got, want := take(t, l, t0, int64(i)), at(100*i); !got.Equal(want) {
-			t.Errorf("message %d at %v; want %v", i, got.Sub(t0), want.Sub(t0))
-		}
-	}
-}
-
-// TestLimiterWindowFromAnswers: a message stays in the bot's second until
-// a second after Telegram answered it, however late that was.
-func TestLimiterWindowFromAnswers(t *testing.T) {
-	l := NewLimiter(Limits{Rate: 3})
-	for i := range 3 {
-		take(t, l, t0, int64(i))
-	}
-	if retry := busy(t, l, t0, 9); !retry.IsZero() {
-		t.Errorf("3 messages out at 3/s: retry at %v; want at the next answer", retry.Sub(t0))
-	}
-	answerAt(l, 0, at(10))
-	if retry := busy(t, l, at(10), 9); !retry.Equal(at(1010)) {
-		t.Errorf("after an answer at 10ms: retry at %v; want 1.01s", retry.Sub(t0))
-	}
-	// The even spacing alone would have allowed it at 1s.
-	busy(t, l, at(1009), 9)
-	if got := take(t, l, at(1010), 9); !got.Equal(at(1010)) {
-		t.Errorf("booked at %v; want 1.01s", got.Sub(t0))
-	}
-}
-
-func TestLimiterChatBurst(t *testing.T) {
-	l := NewLimiter(Limits{Rate: 1000, ChatBurst: 3})
-	for i := range 3 {
-		take(t, l, at(i), 7)
-	}
-	if retry := busy(t, l, at(3), 7); !retry.IsZero() {
-		t.Errorf("4th message while 3 are out: retry at %v; want at the next answer", retry.Sub(t0))
-	}
-	for range 3 {
-		answerAt(l, 7, at(3))
-	}
-	if retry := busy(t, l, at(3), 7); !retry.Equal(at(1000)) {
-		t.Errorf("4th message to a chat: retry at %v; want 1s after the first", retry.Sub(t0))
-	}
-	// Another chat is not held back by chat 7's wait.
-	if got := take(t, l, at(3), 8); !got.Equal(at(3)) {
-		t.Errorf("other chat booked at %v; want at once", got.Sub(t0))
-	}
-	take(t, l, at(1000), 7)
-	answerAt(l, 7, at(1001))
-	busy(t, l, at(1001), 7)
-	// After a quiet spell the burst is back.
-	for i := range 3 {
-		take(t, l, at(5000+i), 7)
-	}
-}
-
-// TestLimiterChatStrict: with a burst of 1, a chat's next message waits for
-// the answer to the last one, then ChatEvery from that answer.
-func TestLimiterChatStrict(t *testing.T) {
-	l := NewLimiter(Limits{Rate: 1000, ChatBurst: 1})
-	take(t, l, t0, 1)
-	if retry := busy(t, l, at(500), 1); !retry.IsZero() {
-		t.Errorf("while the first is out: retry at %v; want at its answer", retry.Sub(t0))
-	}
-	answerAt(l, 1, at(30))
-	if retry := busy(t, l, at(30), 1); !retry.Equal(at(1030)) {
-		t.Errorf("after an answer at 30ms: retry at %v; want 1.03s", retry.Sub(t0))
-	}
-}
-
-// TestLimiterChatSpacedFromSlot: a chat's spacing counts from the slot its
-// message went in, not from when it asked.
-func TestLimiterChatSpacedFromSlot(t *testing.T) {
-	l := NewLimiter(Limits{Rate: 2, ChatBurst: 1})
-	take(t, l, t0, 1) // the bot's next slot is at 500ms
-	slot := take(t, l, t0, 2)
-	if !slot.Equal(at(500)) {
-		t.Fatalf("chat 2 slot at %v; want 500ms", slot.Sub(t0))
-	}
-	answerAt(l, 2, at(505))
-	answerAt(l, 1, at(505))
-	if retry := busy(t, l, at(505), 2); !retry.Equal(at(1505)) {
-		t.Errorf("chat 2 again: retry at %v; want 1s after its answer", retry.Sub(t0))
-	}
-}
-
-func TestLimiterPause(t *testing.T) {
-	l := NewLimiter(Limits{Rate: 100})
-	l.now = func() time.Time { return t0 }
-	l.Pause(2 * time.Second)
-	l.Pause(time.Second) // a shorter pause does not shorten it
-	if retry := busy(t, l, at(1000), 1); !retry.Equal(at(2000)) {
-		t.Errorf("during a pause: retry at %v; want 2s", retry.Sub(t0))
-	}
-	take(t, l, at(2000), 1)
-	// Unlimited, it still waits.
-	l = NewLimiter(Limits{Rate: -1})
-	l.now = func() time.Time { return t0 }
-	l.Pause(time.Second)
-	busy(t, l, at(500), 1)
-}
-
-func TestLimiterSweep(t *testing.T) {
-	l := NewLimiter(Limits{Rate: 1e6, ChatBurst: 1})
-	for i := range 1000 {
-		take(t, l, t0, int64(i))
-		answerAt(l, int64(i), t0)
-	}
-	take(t, l, t0.Add(sweepEvery+time.Second), 5000)
-	if n, e := len(l.chats), len(l.ends); n != 1 || e != 0 {
-		t.Errorf("%d chats and %d window entries kept after all went quiet; want 1 and 0", n, e)
-	}
-	// Sweeping forgets only what makes no difference: a chat whose
-	// message is still out stays.
-	take(t, l, t0.Add(sweepEvery+time.Second), 1)
-	take(t, l, t0.Add(3*sweepEvery), 2)
-	busy(t, l, t0.Add(3*sweepEvery), 1)
-}
-
-func TestLimiterUnlimited(t *testing.T) {
-	l := NewLimiter(Limits{Rate: -1})
-	for range 100 {
-		if got := take(t, l, t0, 1); !got.Equal(t0) {
-			t.Fatalf("unlimited limiter booked %v; want now", got.Sub(t0))
-		}
-	}
-}
-
-func TestLimiterWait(t *testing.T) {
-	ctx := context.Background()
-	l := NewLimiter(Limits{Rate: 1000, ChatBurst: 1, ChatEvery: 50 * time.Millisecond})
-	start := time.Now()
-	for range 3 {
-		answered, err := l.Wait(ctx, 1)
+// replicas returns n limiters on one store, as n replicas of the bot have.
+func replicas(tb testing.TB, n int, lim telegram.Limits) []*telegram.Limiter {
+	tb.Helper()
+	env := storetest.New(tb)
+	out := make([]*telegram.Limiter, n)
+	for i := range out {
+		l, err := telegram.NewLimiter(env.Store, lim, slog.New(slog.DiscardHandler))
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
-		answered()
-		answered() // harmless
+		out[i] = l
 	}
-	if took := time.Since(start); took < 100*time.Millisecond {
-		t.Errorf("3 messages to a chat spaced 50ms went in %v; want at least 100ms", took)
-	}
+	return out
+}
 
-	// One waiting for a chat's answer wakes when it comes.
-	first, err := l.Wait(ctx, 2)
-	if err != nil {
-		t.Fatal(err)
+// TestLimiterDirectOvertakesBulk: each of two replicas' outboxes has 20
+// chats' bulk messages waiting for the bot's rate; a direct reply asked
+// for half a second in goes within two slots, ahead of the bulk messages
+// that were waiting before it in its replica and the other.
+func TestLimiterDirectOvertakesBulk(t *testing.T) {
+	clock := newVirtualClock(t0)
+	lims := replicas(t, 2, telegram.Limits{Rate: 10, ChatBurst: 1, Clock: clock})
+	ctx := context.Background()
+	var mu sync.Mutex
+	var sent []string // in the order of their slots
+	var asked, directAt time.Time
+	clock.run(t, 41, 10*time.Second, func(i int) {
+		if i == 40 {
+			_ = clock.Wait(ctx, 500*time.Millisecond, nil)
+			asked = clock.Now()
+			answered, err := lims[0].Wait(ctx, 999)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			directAt = clock.Now()
+			sent = append(sent, "direct")
+			mu.Unlock()
+			answered()
+			return
+		}
+		for range 2 {
+			answered, err := lims[i%2].WaitBulk(ctx, int64(100+i))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			sent = append(sent, "bulk")
+			mu.Unlock()
+			answered()
+		}
+	})
+	if wait := directAt.Sub(asked); wait > 200*time.Millisecond {
+		t.Errorf("direct reply went %v after it was asked for; want within 2 slots of 100ms", wait)
 	}
-	woke := make(chan time.Time, 1)
-	go func() {
-		answered, err := l.Wait(ctx, 2)
+	after := 0
+	for i, s := range sent {
+		if s == "direct" {
+			after = len(sent) - i - 1
+		}
+	}
+	if after < 70 {
+		t.Errorf("%d bulk messages went after the direct reply; want at least 70 of the 80, which were waiting before it", after)
+	}
+}
+
+// TestLimiterPauseSharedByReplicas: a 429 seen by one replica holds the
+// other's direct replies and bulk messages for its retry_after.
+func TestLimiterPauseSharedByReplicas(t *testing.T) {
+	clock := newVirtualClock(t0)
+	lims := replicas(t, 2, telegram.Limits{Rate: 25, Clock: clock})
+	lims[0].Pause(2 * time.Second)
+	ctx := context.Background()
+	clock.run(t, 2, 10*time.Second, func(i int) {
+		wait := lims[1].Wait
+		if i == 1 {
+			wait = lims[1].WaitBulk
+		}
+		answered, err := wait(ctx, int64(i))
 		if err != nil {
 			t.Error(err)
 			return
 		}
 		answered()
-		woke <- time.Now()
-	}()
-	select {
-	case <-woke:
-		t.Fatal("second message to a chat went before the first was answered")
-	case <-time.After(100 * time.Millisecond):
-	}
-	answeredAt := time.Now()
-	first()
-	select {
-	case w := <-woke:
-		if gap := w.Sub(answeredAt); gap < 50*time.Millisecond {
-			t.Errorf("second message went %v after the first's answer; want ChatEvery, 50ms", gap)
+		if at := clock.Now(); at.Before(t0.Add(2 * time.Second)) {
+			t.Errorf("message %d went %v after another replica's 2s pause; want no sooner than 2s", i, at.Sub(t0))
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("waiter not woken by the answer within 5s")
-	}
+	})
 }
 
-// TestLimiterPauseWhileBooked: a pause set while a message waits for its
-// booked slot holds it too.
-func TestLimiterPauseWhileBooked(t *testing.T) {
+// TestLimiterChatSharedByReplicas: a chat's spacing counts the messages
+// of every replica, from the answer.
+func TestLimiterChatSharedByReplicas(t *testing.T) {
+	clock := newVirtualClock(t0)
+	lims := replicas(t, 2, telegram.Limits{Rate: 25, ChatBurst: 1, Clock: clock})
 	ctx := context.Background()
-	l := NewLimiter(Limits{Rate: 5}) // slots 200ms apart
-	answered, err := l.Wait(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answered()
-	waited := make(chan time.Duration, 1)
-	start := time.Now()
-	go func() {
-		answered, err := l.Wait(ctx, 2)
-		if err != nil {
-			t.Error(err)
+	var at [3]time.Time
+	clock.run(t, 1, 10*time.Second, func(int) {
+		for i := range at {
+			answered, err := lims[i%2].Wait(ctx, 7)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_ = clock.Wait(ctx, 30*time.Millisecond, nil) // the round trip
+			at[i] = clock.Now()
+			answered()
 		}
-		answered()
-		waited <- time.Since(start)
-	}()
-	for booked := false; !booked; {
-		if time.Since(start) > 5*time.Second {
-			t.Fatal("Wait booked no slot within 5s")
+	})
+	for i := 1; i < len(at); i++ {
+		if gap := at[i].Sub(at[i-1]); gap < time.Second+30*time.Millisecond {
+			t.Errorf("messages %d and %d to one chat from two replicas %v apart; want 1s after the answer", i-1, i, gap)
 		}
-		runtime.Gosched()
-		l.mu.Lock()
-		booked = l.chats[2] != nil && l.chats[2].open == 1
-		l.mu.Unlock()
-	}
-	l.Pause(400 * time.Millisecond)
-	select {
-	case d := <-waited:
-		if d < 380*time.Millisecond {
-			t.Errorf("Wait during a 400ms pause returned after %v", d)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Wait did not return within 5s")
 	}
 }
 
-// TestLimiterCancel: a cancelled Wait returns at once and books nothing.
+// TestLimiterCancel: a cancelled Wait returns ctx's error and leaves
+// nothing booked.
 func TestLimiterCancel(t *testing.T) {
-	l := NewLimiter(Limits{Rate: 1})
+	l := replicas(t, 1, telegram.Limits{Rate: 1, ChatBurst: 1})[0]
 	answered, err := l.Wait(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -274,10 +145,63 @@ func TestLimiterCancel(t *testing.T) {
 	if _, err := l.Wait(ctx, 2); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Wait with a 20ms deadline and the second full = %v; want DeadlineExceeded", err)
 	}
+	if _, err := l.WaitBulk(ctx, 3); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("WaitBulk after the deadline = %v; want DeadlineExceeded", err)
+	}
 	answered()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.open != 0 || l.chats[2] != nil && l.chats[2].open != 0 {
-		t.Errorf("%d messages out after the only one was answered; want 0", l.open)
+	answered() // harmless
+}
+
+// TestLimiterNeedsStore: limits need the store that shares them; with
+// none only "no limits" goes, and it still honours pauses.
+func TestLimiterNeedsStore(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	if _, err := telegram.NewLimiter(nil, telegram.Limits{}, log); err == nil {
+		t.Error("NewLimiter without a store and with the default rate: no error")
+	}
+	clock := newVirtualClock(t0)
+	l, err := telegram.NewLimiter(nil, telegram.Limits{Rate: -1, Clock: clock}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Pause(time.Second)
+	clock.run(t, 1, 5*time.Second, func(int) {
+		answered, err := l.Wait(context.Background(), 1)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		answered()
+		if got := clock.Now().Sub(t0); got < time.Second {
+			t.Errorf("unlimited Wait returned %v into a 1s pause", got)
+		}
+	})
+}
+
+// TestLimiterPauseWhileBooked: a 429 that comes while a message waits for
+// the slot it booked holds it too, until the pause ends.
+func TestLimiterPauseWhileBooked(t *testing.T) {
+	clock := newVirtualClock(t0)
+	l := replicas(t, 1, telegram.Limits{Rate: 5, Clock: clock})[0] // slots 200ms apart
+	ctx := context.Background()
+	var went time.Time
+	clock.run(t, 2, 10*time.Second, func(i int) {
+		if i == 1 {
+			_ = clock.Wait(ctx, 100*time.Millisecond, nil) // while message 2 waits for its slot at 200ms
+			l.Pause(time.Second)
+			return
+		}
+		for chat := range 2 {
+			answered, err := l.Wait(ctx, int64(chat))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			answered()
+		}
+		went = clock.Now()
+	})
+	if want := t0.Add(1100 * time.Millisecond); went.Before(want) {
+		t.Errorf("second message went at %v, booked for 200ms, paused at 100ms for 1s; want no sooner than 1.1s", went.Sub(t0))
 	}
 }

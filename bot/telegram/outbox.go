@@ -18,7 +18,8 @@ import (
 type Outbox interface {
 	ClaimOutgoing(ctx context.Context, consumer string, limit int, block, minIdle time.Duration) ([]flows.QueuedMessage, error)
 	TouchOutgoing(ctx context.Context, consumer string, ids ...string) error
-	MarkSending(ctx context.Context, key string) (bool, error)
+	MarkSendingPart(ctx context.Context, key string) (part int, ok bool, err error)
+	MarkTextSent(ctx context.Context, key string) (bool, error)
 	UnmarkSending(ctx context.Context, key string) error
 	FinishOutgoing(ctx context.Context, m flows.QueuedMessage, outcome string) error
 	AckOutgoing(ctx context.Context, ids ...string) error
@@ -77,12 +78,18 @@ const (
 //   - other 400s: dropped. Drops are logged and counted per tag.
 //
 // Delivery is at most once across crashes and takeovers: a message is
-// marked as being sent before the call (store MarkSending) and unmarked
-// only after a 429, a 5xx or a network error, so a crash during the call
-// loses that message rather than sending it twice. The one way to a
-// duplicate is a network error (a timeout) after Telegram took the
+// marked as being sent before the call (store MarkSendingPart) and
+// unmarked only after a 429, a 5xx or a network error, so a crash during
+// the call loses that message rather than sending it twice. The one way
+// to a duplicate is a network error (a timeout) after Telegram took the
 // message, which is retried. A message left in the outbox may be
 // overtaken by later ones to its chat.
+//
+// A message with a document is sent in two parts, its text then its
+// document, each as above; the store records that the text went
+// (MarkTextSent), so that whoever finishes the message sends only the
+// document, and never before the text. A refusal of either part drops
+// what is left of the message; an unreachable founder too.
 func (t *Telegram) RunOutbox(ctx context.Context, ob Outbox, cfg OutboxConfig) error {
 	if cfg.Consumer == "" {
 		return errors.New("telegram outbox: no consumer name")
@@ -263,8 +270,9 @@ func (s *sender) deliver(ctx context.Context, m flows.QueuedMessage) {
 		s.finish(ctx, log, m, flows.OutcomeUnreachable)
 		return
 	}
+	doc := m.Outgoing.Document
 	for attempt := 1; ; {
-		marked, err := s.ob.MarkSending(ctx, m.Key)
+		part, marked, err := s.ob.MarkSendingPart(ctx, m.Key)
 		if err != nil {
 			s.leave(ctx, log, err)
 			return
@@ -275,17 +283,35 @@ func (s *sender) deliver(ctx context.Context, m flows.QueuedMessage) {
 			}
 			return
 		}
-		answered, err := s.t.lim.Wait(ctx, chatID)
+		if part == 1 && doc == nil { // marked so by a sender that saw a document this entry lacks
+			log.Error("telegram outbox: message dropped, its document is missing")
+			s.finish(ctx, log, m, flows.OutcomeFailed)
+			return
+		}
+		answered, err := s.t.lim.WaitBulk(ctx, chatID)
 		if err != nil {
 			s.unmark(ctx, log, m)
 			return
 		}
 		call, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
-		err = s.t.sendMessage(call, chatID, m.Outgoing.Reply)
+		if part == 0 {
+			err = s.t.sendMessage(call, chatID, m.Outgoing.Reply)
+		} else {
+			err = s.t.sendDocument(call, chatID, *doc)
+		}
 		cancel()
 		answered()
 		switch answer, wait := classify(err); answer {
 		case answerSent:
+			if part == 0 && doc != nil {
+				if next, err := s.ob.MarkTextSent(ctx, m.Key); err != nil || !next {
+					// Left marked as sending, the document is lost rather than risk it twice.
+					log.Error("telegram outbox: text sent, its document will not be", "err", err)
+					return
+				}
+				attempt = 1
+				continue
+			}
 			s.finish(ctx, log, m, flows.OutcomeSent)
 			return
 		case answerBlocked:

@@ -82,9 +82,14 @@ type Config struct {
 	// Rate is messages per second to all chats (TELEGRAM_RATE), default
 	// 25, negative for no limits at all (fakes only); ChatBurst is how many
 	// one chat may get back to back, default 3. Direct replies and the
-	// outbox share these limits: see Limits.
+	// outbox of every replica share these limits: see Limits.
 	Rate      float64
 	ChatBurst int
+	// Slots keeps the limits for all replicas; default the Offsets store,
+	// when it has them (*store.Redis does).
+	Slots SendSlots
+	// Clock is the limiter's time, for tests; nil is the real one.
+	Clock Clock
 }
 
 // Telegram is the founders' transport.
@@ -141,11 +146,17 @@ func New(cfg Config, eng Engine, st Inbox, log *slog.Logger) (*Telegram, error) 
 	if cfg.WebhookURL != "" && !ValidWebhookSecret(cfg.WebhookSecret) {
 		return nil, errors.New("telegram: webhook secret must be 32 to 256 characters of A-Z, a-z, 0-9, _ and -")
 	}
+	if s, ok := st.(SendSlots); ok && cfg.Slots == nil {
+		cfg.Slots = s
+	}
+	lim, err := NewLimiter(cfg.Slots, Limits{Rate: cfg.Rate, ChatBurst: cfg.ChatBurst, Clock: cfg.Clock}, log)
+	if err != nil {
+		return nil, err
+	}
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
 	t := &Telegram{cfg: cfg, eng: eng, st: st, log: log, id: hex.EncodeToString(rnd[:]),
-		http: &http.Client{Timeout: cfg.Poll + 15*time.Second},
-		lim:  NewLimiter(Limits{Rate: cfg.Rate, ChatBurst: cfg.ChatBurst})}
+		http: &http.Client{Timeout: cfg.Poll + 15*time.Second}, lim: lim}
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),

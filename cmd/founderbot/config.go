@@ -36,7 +36,7 @@ var settings = []setting{
 	{"STAFF_LANGUAGE", "", "language of staff texts in Slack (fr, en or ar); empty: DEFAULT_LANGUAGE", false},
 	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, the Telegram webhook, /healthz); runs when either needs it", false},
 	{"ACCEPTED_NEXT_STEPS", "", "text sent to accepted founders under \"Next steps\"", false},
-	{"TELEGRAM_RATE", "25", "messages per second to all Telegram chats (and about 1/s per chat); with N replicas use 25/N; negative: no limits, for fakes only", false},
+	{"TELEGRAM_RATE", "25", "messages per second to all Telegram chats (and about 1/s per chat), for the whole bot: every replica shares it; negative: no limits, for fakes only", false},
 	{"TELEGRAM_WEBHOOK_URL", "", "https URL Telegram posts updates to (setWebhook), served on HTTP_ADDR at its path; empty: long polling by one replica at a time", false},
 	{"TELEGRAM_WEBHOOK_SECRET", "", "required with TELEGRAM_WEBHOOK_URL: 32 to 256 characters of A-Z a-z 0-9 _ -, checked on every post", true},
 	{"TELEGRAM_CHAT_LIMIT", "20/10s", "updates one founder may send in a window; beyond it one \"slow down\" reply and the rest dropped (off: no limit)", false},

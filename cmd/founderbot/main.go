@@ -134,21 +134,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	g.Go(func() error { return sched.Run(ctx, 5*time.Second) })
 
 	if staff != nil {
-		var doc slack.SendDocument
-		if cfg.telegramToken != "" {
-			doc = func(ctx context.Context, f flows.FounderID, d flows.Document) error {
-				return tg.SendDocumentTo(ctx, f, d)
-			}
-		}
 		staff.SetOfficeHours(oh, func(ctx context.Context, key string, o flows.Outgoing) error {
 			_, err := st.Enqueue(ctx, key, o, "office_hours")
 			return err
-		}, doc)
+		})
 		oh.MentorReminders = staff
 	}
 	if cfg.telegramToken != "" {
 		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang, Rate: cfg.telegramRate,
-			WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret, ChatLimit: cfg.chatLimit, ChatWindow: cfg.chatWindow, Lease: cfg.lease}, handler, st, log)
+			WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret, ChatLimit: cfg.chatLimit, ChatWindow: cfg.chatWindow, Lease: cfg.lease, Slots: st}, handler, st, log)
 		if err != nil {
 			return err
 		}

@@ -38,8 +38,8 @@ type BookingEvent struct {
 func (BookingEvent) Topic() string { return "booking event" }
 
 // FounderNotice is a message for a founder that a staff action caused,
-// with the calendar file that goes with it. Queue Outgoing in the outbox
-// under Key (so it goes once), then send Document with the transport.
+// with the calendar file that goes with it. Queue Outgoing, with Document
+// attached, in the outbox under Key: both go once, the file after the text.
 type FounderNotice struct {
 	Key      string
 	Outgoing flows.Outgoing
