@@ -38,7 +38,7 @@ func BenchmarkProcess(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts the real binary and a redis-server; not in -short")
 	}
-	bin := buildBinary(b)
+	bin := buildBot(b, "")
 	redisURL, flush := startRedisServer(b)
 	for _, mode := range []struct {
 		name   string

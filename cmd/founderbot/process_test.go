@@ -8,8 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,37 +19,6 @@ import (
 )
 
 // Helpers for tests and benchmarks that run founderbot as its own process.
-
-// buildBinary builds this package's binary once per test binary run.
-func buildBinary(tb testing.TB) string {
-	tb.Helper()
-	builtOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "founderbot-bin-")
-		if err != nil {
-			builtErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "founderbot")
-		goCmd, err := exec.LookPath("go")
-		if err != nil {
-			goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
-		out, err := exec.Command(goCmd, "build", "-o", builtBin, ".").CombinedOutput()
-		if err != nil {
-			builtErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if builtErr != nil {
-		tb.Fatal(builtErr)
-	}
-	return builtBin
-}
-
-var (
-	builtOnce sync.Once
-	builtBin  string
-	builtErr  error
-)
 
 // startRedisServer starts a redis-server of the test's own on a free
 // loopback port, without persistence, and returns its URL and a function

@@ -51,7 +51,7 @@ func TestMain(m *testing.M) {
 }
 
 // buildBot builds founderbot once per set of build tags.
-func buildBot(t *testing.T, tags string) string {
+func buildBot(t testing.TB, tags string) string {
 	t.Helper()
 	binMu.Lock()
 	defer binMu.Unlock()
