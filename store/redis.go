@@ -113,6 +113,7 @@ if ARGV[5] ~= '' then
   redis.call('SET', KEYS[3], ARGV[5])
   redis.call('ZADD', KEYS[4], ARGV[7], ARGV[6])
 end
+redis.call('PEXPIRE', KEYS[1], ARGV[8]) -- idle sessions go (privacy_retention.go)
 return v + 1
 `)
 
@@ -135,7 +136,7 @@ func (r *Redis) SaveSession(ctx context.Context, f flows.FounderID, updateID str
 		appID, score = app.ID, app.Submitted.UnixMilli()
 	}
 	keys := []string{r.founderKey(f, "session"), r.updateKey(f, updateID), r.appKey(f, appID), r.founderKey(f, "apps")}
-	n, err := saveSession.Run(ctx, r.rdb, keys, version, d, hasUpdate, int(updateTTL.Seconds()), appJSON, appID, score).Int64()
+	n, err := saveSession.Run(ctx, r.rdb, keys, version, d, hasUpdate, int(updateTTL.Seconds()), appJSON, appID, score, SessionTTL.Milliseconds()).Int64()
 	switch {
 	case err != nil:
 		return fmt.Errorf("save session of %s: %w", f, err)
