@@ -172,3 +172,12 @@ func globEscape(s string) string {
 	}
 	return b.String()
 }
+
+// DropSession deletes the founder's session (flows/privacy: after the
+// /forgetme turn saved it once more).
+func (r *Redis) DropSession(ctx context.Context, f flows.FounderID) error {
+	if err := r.rdb.Del(ctx, r.founderKey(f, "session")).Err(); err != nil {
+		return fmt.Errorf("drop session of %s: %w", f, err)
+	}
+	return nil
+}

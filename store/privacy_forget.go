@@ -32,6 +32,8 @@ import (
 //	{founders} the directory entry
 //	sweep      any key left whose name holds the founder ID, except the
 //	           update-dedupe markers (fb:{<founder>}:upd:<id>, 48h TTL)
+//	           and the session, emptied but for its version until
+//	           DropSession (see eraseProfile)
 //
 // Stats keep counting anonymised applications and bookings.
 
@@ -294,8 +296,14 @@ func (r *Redis) eraseOutbox(ctx context.Context, f flows.FounderID, _ time.Time)
 	return nil
 }
 
+// eraseProfile empties the session but keeps its version: the Engine
+// saves the /forgetme turn after it, and must find the version it read.
+// DropSession deletes the key after that save.
 func (r *Redis) eraseProfile(ctx context.Context, f flows.FounderID, _ time.Time) error {
-	if err := r.rdb.Del(ctx, r.founderKey(f, "session"), r.founderKey(f, "unreachable")).Err(); err != nil {
+	pipe := r.rdb.TxPipeline()
+	pipe.HDel(ctx, r.founderKey(f, "session"), "d")
+	pipe.Del(ctx, r.founderKey(f, "unreachable"))
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("forget session of %s: %w", f, err)
 	}
 	return r.forgetDirectory(ctx, f)
@@ -307,12 +315,12 @@ func (r *Redis) eraseProfile(ctx context.Context, f flows.FounderID, _ time.Time
 // expire within 48 hours and keep a redelivered update from running again.
 func (r *Redis) sweep(ctx context.Context, f flows.FounderID, _ time.Time) error {
 	match := globEscape(r.prefix) + "*" + globEscape(string(f)) + "*"
-	upd := r.founderKey(f, "upd:")
+	upd, session := r.founderKey(f, "upd:"), r.founderKey(f, "session")
 	scan := func(ctx context.Context, c redis.Cmdable) error {
 		iter := c.Scan(ctx, 0, match, 1000).Iterator()
 		for iter.Next(ctx) {
 			k := iter.Val()
-			if strings.HasPrefix(k, upd) || !hasID(strings.TrimPrefix(k, r.prefix), f) {
+			if strings.HasPrefix(k, upd) || k == session || !hasID(strings.TrimPrefix(k, r.prefix), f) {
 				continue
 			}
 			if err := r.rdb.Del(ctx, k).Err(); err != nil {

@@ -189,6 +189,9 @@ func forget(t *testing.T, st *store.Redis, f flows.FounderID, now time.Time) {
 			t.Fatalf("erase %s: %v", p.Section(), err)
 		}
 	}
+	if err := st.DropSession(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestForgetLeavesNothing(t *testing.T) {
