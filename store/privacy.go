@@ -127,6 +127,9 @@ func (r *Redis) Founder(ctx context.Context, f flows.FounderID) (flows.Founder, 
 
 // forgetDirectory drops f from the directory.
 func (r *Redis) forgetDirectory(ctx context.Context, f flows.FounderID) error {
+	r.mu.Lock()
+	delete(r.seen, f)
+	r.mu.Unlock()
 	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HDel(ctx, r.dirKey("dir"), string(f))
 		p.ZRem(ctx, r.dirKey("first"), string(f))
@@ -179,5 +182,41 @@ func (r *Redis) DropSession(ctx context.Context, f flows.FounderID) error {
 	if err := r.rdb.Del(ctx, r.founderKey(f, "session")).Err(); err != nil {
 		return fmt.Errorf("drop session of %s: %w", f, err)
 	}
+	return nil
+}
+
+// seenEvery is how far last seen may lag: a founder's updates within it
+// write nothing to the directory unless their name, handle or language
+// changed.
+const seenEvery = 10 * time.Minute
+
+// maxSeen bounds the cache of what the directory last got per founder.
+const maxSeen = 100_000
+
+type seenMark struct {
+	who flows.Founder
+	at  time.Time
+}
+
+// Seen is SeenFounder for every update: it writes only when the name,
+// handle or language changed since this process last wrote, or last
+// seen moved by more than seenEvery. Most updates cost no round trip.
+func (r *Redis) Seen(ctx context.Context, f flows.FounderID, who flows.Founder, now time.Time) error {
+	who = flows.Founder{Name: who.Name, Handle: who.Handle, Lang: who.Lang}
+	r.mu.Lock()
+	m, ok := r.seen[f]
+	r.mu.Unlock()
+	if ok && m.who == who && now.Sub(m.at) < seenEvery && !now.Before(m.at) {
+		return nil
+	}
+	if err := r.SeenFounder(ctx, f, who, now); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if len(r.seen) >= maxSeen {
+		clear(r.seen)
+	}
+	r.seen[f] = seenMark{who: who, at: now}
+	r.mu.Unlock()
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/privacy"
 	"github.com/startgate/founderbot/store"
 	"github.com/startgate/founderbot/store/storetest"
 )
@@ -365,5 +367,99 @@ func TestSessionsExpireWhenIdle(t *testing.T) {
 	env.Mini.FastForward(2 * time.Minute)
 	if _, ver, _, _ := env.Store.LoadSession(ctx, "tg:5", ""); ver != 0 {
 		t.Errorf("idle session still there (version %d)", ver)
+	}
+}
+
+// TestSeenCostsNoRoundTripMostly: a founder's updates write the directory
+// on the first one, when their name changes, and when last seen lags by
+// ten minutes; the others cost no round trip.
+func TestSeenCostsNoRoundTripMostly(t *testing.T) {
+	env := storetest.New(t)
+	ctx := context.Background()
+	who := flows.Founder{Name: "Salma", Handle: "salma", Lang: "fr"}
+	// A first write opens the connection, whose handshake is not counted below.
+	if err := env.Store.SeenFounder(ctx, "tg:0", flows.Founder{}, ohNow); err != nil {
+		t.Fatal(err)
+	}
+	calls := func(n int, at time.Time, w flows.Founder) int64 {
+		before := env.Calls.Load()
+		for range n {
+			if err := env.Store.Seen(ctx, "tg:1", w, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return env.Calls.Load() - before
+	}
+	if got := calls(100, ohNow, who); got != 1 {
+		t.Errorf("100 updates at once: %d round trips; want 1", got)
+	}
+	if got := calls(100, ohNow.Add(9*time.Minute), who); got != 0 {
+		t.Errorf("100 updates 9 minutes later: %d round trips; want 0", got)
+	}
+	renamed := who
+	renamed.Name = "Salma B."
+	if got := calls(1, ohNow.Add(9*time.Minute), renamed); got != 1 {
+		t.Errorf("a new name: %d round trips; want 1", got)
+	}
+	if got := calls(1, ohNow.Add(20*time.Minute), renamed); got != 1 {
+		t.Errorf("20 minutes later: %d round trips; want 1", got)
+	}
+	f, ok, err := env.Store.Founder(ctx, "tg:1")
+	if err != nil || !ok || f.Name != "Salma B." || !f.First.Equal(ohNow) || !f.Last.Equal(ohNow.Add(20*time.Minute)) {
+		t.Errorf("Founder = %+v, %v, %v", f, ok, err)
+	}
+	if err := env.Store.SetUnreachable(ctx, "tg:1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.SeenFounder(ctx, "tg:2", flows.Founder{Name: "Omar"}, ohNow.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	all, err := env.Store.Founders(ctx)
+	if err != nil || len(all) != 3 || all[0].ID != "tg:2" || all[0].Unreachable || !all[1].Unreachable || all[1].Name != "Salma B." {
+		t.Errorf("Founders = %+v, %v; want Omar, then Salma unreachable, then tg:0", all, err)
+	}
+}
+
+// TestRetentionJob runs the daily job on a scheduler with an injected
+// clock: the first tick only records the start, the next day's 03:30
+// anonymises what is older than the retention, once across two replicas.
+func TestRetentionJob(t *testing.T) {
+	env := storetest.New(t)
+	ctx := context.Background()
+	m := addMentor(t, env.Store, "m-amina", 0)
+	slots := addRun(t, env.Store, m, ohNow.Add(48*time.Hour), 2, time.Hour)
+	p := newPerson(0)
+	seed(t, env.Store, p, m, slots, 0)
+	runs := 0
+	job := privacy.Retention(30, func(ctx context.Context, cutoff time.Time) error {
+		runs++
+		_, err := env.Store.AnonymiseBefore(ctx, cutoff, cutoff)
+		return err
+	})
+	clock := slots[1].End.AddDate(0, 0, 29) // the sessions are 29 days old
+	var replicas []*flows.Scheduler
+	for range 2 {
+		s := flows.NewScheduler(env.Store, flows.SchedulerConfig{}, slog.New(slog.DiscardHandler))
+		s.Now = func() time.Time { return clock }
+		if err := s.Every(job); err != nil {
+			t.Fatal(err)
+		}
+		replicas = append(replicas, s)
+	}
+	tick := func() {
+		for _, s := range replicas {
+			s.Tick(ctx)
+		}
+	}
+	tick()
+	clock = clock.Add(24 * time.Hour)
+	tick()
+	if b, _ := env.Store.Booking(ctx, "B-H000"); runs != 1 || b.Founder != p.id {
+		t.Fatalf("after a day: %d runs, booking of %q; want one run that kept the 30-day-old-or-less session", runs, b.Founder)
+	}
+	clock = clock.Add(48 * time.Hour)
+	tick()
+	if b, _ := env.Store.Booking(ctx, "B-H000"); runs != 2 || b.Founder != "" || b.Agenda != "" {
+		t.Errorf("after 31 days: %d runs, booking %+v; want it anonymised by one run", runs, b)
 	}
 }

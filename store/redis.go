@@ -41,7 +41,8 @@ type Redis struct {
 	rdb    redis.UniversalClient
 	prefix string
 	mu     sync.Mutex
-	owners map[string]flows.FounderID // application ID → founder, see owner
+	owners map[string]flows.FounderID   // application ID → founder, see owner
+	seen   map[flows.FounderID]seenMark // what the directory last got, see Seen
 }
 
 // New returns a store on rdb with keys under prefix ("fb:" when empty).
@@ -49,7 +50,7 @@ func New(rdb redis.UniversalClient, prefix string) *Redis {
 	if prefix == "" {
 		prefix = "fb:"
 	}
-	return &Redis{rdb: rdb, prefix: prefix, owners: map[string]flows.FounderID{}}
+	return &Redis{rdb: rdb, prefix: prefix, owners: map[string]flows.FounderID{}, seen: map[flows.FounderID]seenMark{}}
 }
 
 // Ping checks that Redis answers.
