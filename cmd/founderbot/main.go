@@ -118,6 +118,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		staff.SetBroadcast(st)
+		staff.SetFounders(st, pv)
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		err = staff.CheckChannel(cctx)
 		cancel()
