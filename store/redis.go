@@ -224,6 +224,9 @@ func (r *Redis) Application(ctx context.Context, id string) (flows.Application, 
 	}
 	d, err := r.rdb.Get(ctx, r.appKey(owner, id)).Bytes()
 	if errors.Is(err, redis.Nil) {
+		if r.ownerMoved(ctx, id, owner) {
+			return r.Application(ctx, id)
+		}
 		return a, flows.ErrNotFound // reserved but never submitted
 	}
 	if err != nil {
