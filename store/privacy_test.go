@@ -21,9 +21,9 @@ import (
 // person is what a test founder typed: every value must be gone after
 // they are forgotten.
 type person struct {
-	id                                          flows.FounderID
-	name, handle, email, phone, pitch, startup  string
-	agenda, comment, answer, draft, message, bc string
+	id                                         flows.FounderID
+	name, handle, email, phone, pitch, startup string
+	agenda, comment, answer, draft, message    string
 }
 
 func newPerson(n int) person {

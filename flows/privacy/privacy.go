@@ -89,10 +89,6 @@ func ForgottenIn(res flows.Result) bool {
 
 // Export is everything stored about f, as the /mydata file has it.
 func (p *Privacy) Export(ctx context.Context, f flows.FounderID) ([]byte, error) {
-	type section struct {
-		name string
-		v    any
-	}
 	out := struct {
 		Founder   flows.FounderID `json:"founder"`
 		Generated time.Time       `json:"generated"`
