@@ -89,7 +89,8 @@ type recipient struct {
 // audience lists the founders a draft reaches, each once: with an
 // application matching the filters, in the language of their latest
 // application; or, for everyone, all of the directory who did not block
-// the bot, filtered by sector if one is given.
+// the bot (and applicants it has not seen), filtered by sector if one
+// is given.
 func (s *Staff) audience(ctx context.Context, d flows.BroadcastDraft) ([]recipient, error) {
 	var out []recipient
 	seen := map[flows.FounderID]bool{}
@@ -108,11 +109,13 @@ func (s *Staff) audience(ctx context.Context, d flows.BroadcastDraft) ([]recipie
 			}
 		}
 		for _, f := range all {
+			seen[f.ID] = true
 			if !f.Unreachable && (sector == nil || sector[f.ID]) {
 				out = append(out, recipient{founder: f.ID, lang: f.Lang})
 			}
 		}
-		return out, nil
+		// Applicants who have not written since the directory began
+		// are everyone too; the outbox counts those who blocked the bot.
 	}
 	for skip := 0; ; skip += audiencePage {
 		list, total, err := s.review.List(ctx, flows.Status(d.Status), skip, audiencePage)

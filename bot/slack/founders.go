@@ -3,12 +3,15 @@ package slack
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
+	"time"
 
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/officehours"
+	"github.com/startgate/founderbot/flows/privacy"
 )
 
 // FounderDirectory is the founders who wrote to the bot; *store.Redis has it.
@@ -117,7 +120,8 @@ func (s *Staff) forgetCommand(ctx context.Context, user, ref string) *reply {
 }
 
 // findFounder finds a founder of the directory by ID ("tg:123") or
-// handle ("@salma").
+// handle ("@salma"). An ID the directory lacks (a founder who applied
+// before it existed and has not written since) is taken as it is.
 func (s *Staff) findFounder(ctx context.Context, ref string) (flows.Founder, bool, error) {
 	all, err := s.founders.Founders(ctx)
 	if err != nil {
@@ -129,7 +133,27 @@ func (s *Staff) findFounder(ctx context.Context, ref string) (flows.Founder, boo
 			return f, true, nil
 		}
 	}
+	if founderID.MatchString(ref) {
+		return flows.Founder{ID: flows.FounderID(ref)}, true, nil
+	}
 	return flows.Founder{}, false, nil
+}
+
+// founderID is the shape of a founder ID staff may type: "tg:123".
+var founderID = regexp.MustCompile(`^[a-z]+:[0-9A-Za-z_-]{1,64}$`)
+
+// forgotten tells the staff channel a founder erased their data, without
+// saying who.
+func (s *Staff) forgotten(ctx context.Context, n privacy.Forgotten) {
+	if n.By != "founder" {
+		return // staff's own `forget` posts its audit line
+	}
+	s.goBG(ctx, time.Minute, func(ctx context.Context) {
+		text := s.t("staff_forget_self", "Sessions", n.Sessions)
+		if _, _, err := s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(text, false)); err != nil {
+			s.log.ErrorContext(ctx, "slack: post of a founder's erasure", "err", err)
+		}
+	})
 }
 
 // forgetAction handles Confirm and Cancel on a `forget` preview; it

@@ -81,13 +81,17 @@ func TestBroadcastEveryone(t *testing.T) {
 	if err := e.store.Store.SetUnreachable(context.Background(), "tg:2002"); err != nil {
 		t.Fatal(err)
 	}
+	e.apply(2005, "nadia", answers("Zed")) // applied before the directory began: not in it
 	preview, id := e.preview(alice, "broadcast everyone Demo day on Friday")
-	if !strings.Contains(preview, "1 founders") || !strings.Contains(preview, "everyone who started the bot") {
-		t.Errorf("preview = %q; want 1 founder, everyone who started the bot", preview)
+	if !strings.Contains(preview, "2 founders") || !strings.Contains(preview, "everyone who started the bot") {
+		t.Errorf("preview = %q; want 2 founders, everyone who started the bot", preview)
 	}
 	e.press(alice, actionBroadcastConfirm, id)
 	if m := e.tg.WaitMessages(t, 2001, 1, wait); !strings.Contains(m[0].Plain, "Demo day") {
 		t.Errorf("founder who only started the bot got %+v; want the broadcast", m)
+	}
+	if m := e.tg.WaitMessages(t, 2005, 1, wait); !strings.Contains(m[len(m)-1].Plain, "Demo day") {
+		t.Errorf("applicant not in the directory got %+v; want the broadcast", m)
 	}
 	if _, err := ParseCommand("broadcast everyone status=accepted Hi"); err == nil {
 		t.Error("everyone with a status filter parsed; want a usage error")
@@ -139,7 +143,22 @@ func TestForgetOnRequest(t *testing.T) {
 			t.Errorf("audit %q names the founder (%s)", audit, personal)
 		}
 	}
-	if _, body := e.command(alice, "forget tg:999"); !strings.Contains(texts([]byte(body)), "No founder") {
+	if _, body := e.command(alice, "forget @nobody"); !strings.Contains(texts([]byte(body)), "No founder") {
 		t.Errorf("forget of an unknown founder = %q", texts([]byte(body)))
+	}
+	// An ID the directory lacks (applied before it began) is taken as typed.
+	if _, body := e.command(alice, "forget tg:999"); !strings.Contains(texts([]byte(body)), "`tg:999`") {
+		t.Errorf("forget tg:999 = %q; want a preview", texts([]byte(body)))
+	}
+}
+
+// TestFounderForgotItself: staff hear that a founder used /forgetme, not who.
+func TestFounderForgotItself(t *testing.T) {
+	e := newEnv(t)
+	e.staff.Notify(context.Background(), privacy.Forgotten{By: "founder", Sessions: 1})
+	e.staff.Wait()
+	posts := e.slack.WaitPosted(t, 1, wait)
+	if !strings.Contains(posts[0].Text, "A founder erased their data") || !strings.Contains(posts[0].Text, "1 sessions") {
+		t.Errorf("staff channel got %q", posts[0].Text)
 	}
 }
