@@ -42,8 +42,9 @@ type Redis struct {
 	rdb    redis.UniversalClient
 	prefix string
 	mu     sync.Mutex
-	owners map[string]flows.FounderID // application ID → founder, see owner
-	loaded map[string]bool            // scripts known to be loaded, see pipelined
+	owners map[string]flows.FounderID   // application ID → founder, see owner
+	loaded map[string]bool              // scripts known to be loaded, see pipelined
+	seen   map[flows.FounderID]seenMark // what the directory last got, see Seen
 }
 
 // New returns a store on rdb with keys under prefix ("fb:" when empty).
@@ -51,7 +52,8 @@ func New(rdb redis.UniversalClient, prefix string) *Redis {
 	if prefix == "" {
 		prefix = "fb:"
 	}
-	return &Redis{rdb: rdb, prefix: prefix, owners: map[string]flows.FounderID{}, loaded: map[string]bool{}}
+	return &Redis{rdb: rdb, prefix: prefix, owners: map[string]flows.FounderID{}, loaded: map[string]bool{},
+		seen: map[flows.FounderID]seenMark{}}
 }
 
 // Ping checks that Redis answers.
@@ -123,6 +125,7 @@ if ARGV[5] ~= '' then
   redis.call('SET', KEYS[3], ARGV[5])
   redis.call('ZADD', KEYS[4], ARGV[7], ARGV[6])
 end
+redis.call('PEXPIRE', KEYS[1], ARGV[9]) -- idle sessions go (privacy_retention.go)
 return v + 1
 `)
 
@@ -151,7 +154,7 @@ func (r *Redis) SaveSession(ctx context.Context, f flows.FounderID, updateID str
 		}
 	}
 	keys := []string{r.founderKey(f, "session"), r.updateKey(f, updateID), r.appKey(f, appID), r.founderKey(f, "apps"), r.journalKey(f, updateID)}
-	n, err := saveSession.Run(ctx, r.rdb, keys, version, d, hasUpdate, int(updateTTL.Seconds()), appJSON, appID, score, journal).Int64()
+	n, err := saveSession.Run(ctx, r.rdb, keys, version, d, hasUpdate, int(updateTTL.Seconds()), appJSON, appID, score, journal, SessionTTL.Milliseconds()).Int64()
 	switch {
 	case err != nil:
 		return fmt.Errorf("save session of %s: %w", f, err)
@@ -238,6 +241,9 @@ func (r *Redis) Application(ctx context.Context, id string) (flows.Application, 
 	}
 	d, err := r.rdb.Get(ctx, r.appKey(owner, id)).Bytes()
 	if errors.Is(err, redis.Nil) {
+		if r.ownerMoved(ctx, id, owner) {
+			return r.Application(ctx, id)
+		}
 		return a, flows.ErrNotFound // reserved but never submitted
 	}
 	if err != nil {

@@ -29,7 +29,12 @@ func (r *Redis) UpdateApplication(ctx context.Context, id string, fn func(*flows
 	for range maxUpdateAttempts {
 		old, err := r.rdb.Get(ctx, key).Result()
 		if errors.Is(err, redis.Nil) {
-			return a, flows.ErrNotFound
+			if !r.ownerMoved(ctx, id, owner) {
+				return a, flows.ErrNotFound
+			}
+			owner, _ = r.owner(ctx, id)
+			key = r.appKey(owner, id)
+			continue
 		}
 		if err != nil {
 			return a, fmt.Errorf("application %s: %w", id, err)
@@ -85,6 +90,17 @@ func (r *Redis) owner(ctx context.Context, id string) (flows.FounderID, error) {
 	r.owners[id] = flows.FounderID(o)
 	r.mu.Unlock()
 	return flows.FounderID(o), nil
+}
+
+// ownerMoved forgets the cached owner of id and reports whether the
+// index now names another: anonymising an application (privacy_forget.go)
+// moves it, and another replica may have cached the founder.
+func (r *Redis) ownerMoved(ctx context.Context, id string, was flows.FounderID) bool {
+	r.mu.Lock()
+	delete(r.owners, id)
+	r.mu.Unlock()
+	now, err := r.owner(ctx, id)
+	return err == nil && now != was
 }
 
 // maxOwners bounds the owner cache; a hub has far fewer applications.

@@ -86,18 +86,44 @@ type recipient struct {
 	lang    string
 }
 
-// audience lists the founders with an application matching the filters,
-// each once, in the language of their latest application.
-func (s *Staff) audience(ctx context.Context, status, sector string) ([]recipient, error) {
+// audience lists the founders a draft reaches, each once: with an
+// application matching the filters, in the language of their latest
+// application; or, for everyone, all of the directory who did not block
+// the bot (and applicants it has not seen), filtered by sector if one
+// is given.
+func (s *Staff) audience(ctx context.Context, d flows.BroadcastDraft) ([]recipient, error) {
 	var out []recipient
 	seen := map[flows.FounderID]bool{}
+	if d.Everyone {
+		if s.founders == nil {
+			return nil, errNoDirectory
+		}
+		all, err := s.founders.Founders(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var sector map[flows.FounderID]bool
+		if d.Sector != "" {
+			if sector, err = s.inSector(ctx, d.Sector); err != nil {
+				return nil, err
+			}
+		}
+		for _, f := range all {
+			seen[f.ID] = true
+			if !f.Unreachable && (sector == nil || sector[f.ID]) {
+				out = append(out, recipient{founder: f.ID, lang: f.Lang})
+			}
+		}
+		// Applicants who have not written since the directory began
+		// are everyone too; the outbox counts those who blocked the bot.
+	}
 	for skip := 0; ; skip += audiencePage {
-		list, total, err := s.review.List(ctx, flows.Status(status), skip, audiencePage)
+		list, total, err := s.review.List(ctx, flows.Status(d.Status), skip, audiencePage)
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range list { // newest first: the first seen is the latest
-			if seen[a.Founder] || (sector != "" && a.Answers["sector"] != sector) {
+			if seen[a.Founder] || (d.Sector != "" && a.Answers["sector"] != d.Sector) {
 				continue
 			}
 			seen[a.Founder] = true
@@ -109,14 +135,36 @@ func (s *Staff) audience(ctx context.Context, status, sector string) ([]recipien
 	}
 }
 
-// filters describes a broadcast's filters to staff.
-func (s *Staff) filters(status, sector string) string {
-	st, sc := s.t("staff_bc_any"), s.t("staff_bc_any")
-	if status != "" {
-		st = s.statusName(flows.Status(status))
+// inSector lists the founders with an application in sector.
+func (s *Staff) inSector(ctx context.Context, sector string) (map[flows.FounderID]bool, error) {
+	out := map[flows.FounderID]bool{}
+	for skip := 0; ; skip += audiencePage {
+		list, total, err := s.review.List(ctx, "", skip, audiencePage)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range list {
+			if a.Answers["sector"] == sector {
+				out[a.Founder] = true
+			}
+		}
+		if len(list) == 0 || skip+len(list) >= total {
+			return out, nil
+		}
 	}
-	if sector != "" {
-		sc = s.choice("sector", sector)
+}
+
+// filters describes a broadcast's audience and filters to staff.
+func (s *Staff) filters(d flows.BroadcastDraft) string {
+	st, sc := s.t("staff_bc_any"), s.t("staff_bc_any")
+	if d.Status != "" {
+		st = s.statusName(flows.Status(d.Status))
+	}
+	if d.Sector != "" {
+		sc = s.choice("sector", d.Sector)
+	}
+	if d.Everyone {
+		return s.t("staff_bc_everyone", "Sector", sc)
 	}
 	return s.t("staff_bc_filters", "Status", st, "Sector", sc)
 }
@@ -134,19 +182,19 @@ func (s *Staff) broadcast(ctx context.Context, user string, cmd Command) *reply 
 		}
 		return ephemeral(s.t("staff_bc_busy", "ID", running))
 	}
-	to, err := s.audience(ctx, cmd.Status, cmd.Sector)
+	d := flows.BroadcastDraft{Everyone: cmd.Everyone, Status: cmd.Status, Sector: cmd.Sector, Text: cmd.Note, By: user}
+	to, err := s.audience(ctx, d)
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack broadcast: audience", "err", err)
 		return ephemeral(s.t("staff_internal_error"))
 	}
-	label := s.filters(cmd.Status, cmd.Sector)
+	label := s.filters(d)
 	if len(to) == 0 {
 		return ephemeral(s.t("staff_bc_nobody", "Label", label))
 	}
 	var b [5]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
-	d := flows.BroadcastDraft{Status: cmd.Status, Sector: cmd.Sector, Text: cmd.Note, By: user}
 	if err := s.bc.store.SaveBroadcastDraft(ctx, id, d, draftTTL); err != nil {
 		s.log.ErrorContext(ctx, "slack broadcast: draft", "err", err)
 		return ephemeral(s.t("staff_internal_error"))
@@ -252,13 +300,13 @@ func (s *Staff) confirmBroadcast(ctx context.Context, id, user string, say, repl
 			s.unlockBroadcast(ctx, id)
 		}
 	}()
-	to, err := s.audience(ctx, d.Status, d.Sector)
+	to, err := s.audience(ctx, d)
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack broadcast: audience", "err", err)
 		say(s.t("staff_internal_error"))
 		return
 	}
-	label := s.filters(d.Status, d.Sector)
+	label := s.filters(d)
 	if len(to) == 0 {
 		replace(s.t("staff_bc_nobody", "Label", label))
 		return

@@ -296,7 +296,7 @@ func TestAudienceEachFounderOnce(t *testing.T) {
 			Answers: map[string]string{"sector": sector}})
 	}
 	s := &Staff{review: pagedReview{apps: apps}}
-	to, err := s.audience(context.Background(), "submitted", "")
+	to, err := s.audience(context.Background(), flows.BroadcastDraft{Status: "submitted"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestAudienceEachFounderOnce(t *testing.T) {
 	if to[0].founder != "tg:0" || to[0].lang != "lang0" {
 		t.Errorf("first recipient %+v; want tg:0 in the language of its newest application, lang0", to[0])
 	}
-	fintech, err := s.audience(context.Background(), "", "fintech")
+	fintech, err := s.audience(context.Background(), flows.BroadcastDraft{Sector: "fintech"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func usedIDs(t *testing.T) map[string]bool {
 
 // staffCatalogFiles are the staff catalogs' files, <name>.<lang>.toml:
 // the review's, then each feature's.
-var staffCatalogFiles = []string{"staff", "staffbc", "staffoh"}
+var staffCatalogFiles = []string{"staff", "staffbc", "staffoh", "founders"}
 
 // staffCatalog merges the staff messages of lang from every staff file;
 // a message in two files is an error.
@@ -177,7 +177,7 @@ func TestCatalogs(t *testing.T) {
 		Used:    used,
 		MinUsed: 80,
 		Data: []any{"Hub", "StartGate", "Name", "Salma", "Command", "x", "ID", "A-7F3K", "Status", "ok",
-			"Startup", "Acme", "Date", "2026-11-25", "Total", 10, "N", 3, "Value", "v", "Label", "L",
+			"Startup", "Acme", "Date", "2026-11-25", "Total", 10, "N", 3, "Shown", 5, "Handle", "@salma", "Lang", "fr", "First", "2026-11-01", "Last", "2026-11-25", "Sessions", 1, "Value", "v", "Label", "L",
 			"Min", 2, "Max", 80, "Note", "n", "New", 1, "Answered", 2, "Waiting", 3, "OnFounders", 4, "Sector", "Mobility",
 			"When", "Thu 10:00", "Mentor", "Karim", "Founder", "Acme", "Slot", "S12", "Outcome", "Held", "Old", "Wed",
 			"Stage", "Seed", "Topic", "Tech", "Place", "room Atlas", "Slack", "@karim", "Telegram", "@karim_b",

@@ -29,6 +29,8 @@ const (
 	CmdBroadcast = "broadcast"
 	CmdMentor    = "mentor" // office hours: Command.Action is add, list, edit or remove
 	CmdSlots     = "slots"  // office hours: Command.Action is add, list or cancel
+	CmdFounders  = "founders"
+	CmdForget    = "forget"
 )
 
 // UsageError problem codes: stable, so that callers can map each to a
@@ -66,9 +68,11 @@ var usages = [...]struct{ name, line string }{
 	{CmdAsk, "ask <id> <question...>"},
 	{CmdStats, "stats"},
 	{CmdExport, "export [status]"},
-	{CmdBroadcast, "broadcast [status=<status>] [sector=<sector>] <message...>"},
+	{CmdBroadcast, "broadcast [everyone | status=<status>] [sector=<sector>] <message...>"},
 	{CmdMentor, "mentor add | list | edit <mentor> | remove <mentor>"},
 	{CmdSlots, "slots add <mentor> <YYYY-MM-DD> <HH:MM>-<HH:MM> [every <minutes>] [online <link> | room <name>] | list [mentor] [week] | cancel <slot>"},
+	{CmdFounders, "founders [filter...]"},
+	{CmdForget, "forget <founder>"},
 }
 
 // Command is a parsed staff slash command. Fields a subcommand does not take
@@ -81,7 +85,10 @@ type Command struct {
 	Note   string // note for accept/reject/shortlist, question for ask, message for broadcast; as typed, trimmed
 	Sector string // broadcast's sector filter, one of flows.Sectors; "" for any
 	Action string // mentor and slots: what to do, one of the Act* constants
-	Arg    string // mentor and slots: the mentor, slot ID or slot spec, as typed, trimmed
+	Arg    string // mentor and slots: the mentor, slot ID or slot spec, as typed, trimmed; founders: the filter; forget: the founder
+	// Everyone is broadcast's audience "everyone": all who started the
+	// bot and did not block it, not only applicants.
+	Everyone bool
 }
 
 // UsageError says why a command's text could not be parsed.
@@ -177,6 +184,14 @@ func ParseCommand(text string) (Command, error) {
 		return parseMentor(rest)
 	case CmdSlots:
 		return parseSlots(rest)
+	case CmdFounders:
+		return Command{Name: name, Arg: trim(rest)}, nil
+	case CmdForget:
+		tok, rest := next(rest)
+		if tok == "" {
+			return Command{}, &UsageError{Problem: ProblemMissingID, Sub: name}
+		}
+		return done(Command{Name: name, Arg: tok}, rest)
 	default:
 		return Command{}, &UsageError{Problem: ProblemUnknownSubcommand, Arg: tok}
 	}

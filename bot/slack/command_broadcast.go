@@ -17,10 +17,15 @@ const MaxBroadcast = 3000
 var broadcastStatuses = []flows.Status{flows.StatusSubmitted, flows.StatusShortlisted,
 	flows.StatusInfoRequested, flows.StatusAccepted, flows.StatusRejected}
 
-// parseBroadcast reads `broadcast [status=<s>] [sector=<s>] <message...>`:
-// filters first, each at most once, then the message as typed.
+// parseBroadcast reads `broadcast [everyone | status=<s>] [sector=<s>]
+// <message...>`: the audience and filters first, each at most once, then
+// the message as typed. Without "everyone" the audience is the founders
+// who applied; with it, all who started the bot and did not block it.
 func parseBroadcast(rest string) (Command, error) {
 	c := Command{Name: CmdBroadcast}
+	if tok, after := next(rest); asciiLower(tok) == "everyone" {
+		c.Everyone, rest = true, after
+	}
 	for {
 		tok, after := next(rest)
 		key, val, isFilter := strings.Cut(tok, "=")
@@ -28,7 +33,7 @@ func parseBroadcast(rest string) (Command, error) {
 		if !isFilter || (key != "status" && key != "sector") {
 			break
 		}
-		if (key == "status" && c.Status != "") || (key == "sector" && c.Sector != "") {
+		if (key == "status" && (c.Status != "" || c.Everyone)) || (key == "sector" && c.Sector != "") {
 			return Command{}, &UsageError{Problem: ProblemTooManyArgs, Sub: CmdBroadcast, Arg: tok}
 		}
 		val = asciiLower(val)
@@ -59,6 +64,9 @@ func parseBroadcast(rest string) (Command, error) {
 // taken it as one, or refused it.
 func (c Command) broadcastString() string {
 	parts := []string{c.Name}
+	if c.Everyone {
+		parts = append(parts, "everyone")
+	}
 	if c.Status != "" {
 		parts = append(parts, "status="+c.Status)
 	}

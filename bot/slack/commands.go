@@ -63,6 +63,10 @@ func (s *Staff) runCommand(ctx context.Context, sc slackapi.SlashCommand) *reply
 		return s.mentorCommand(ctx, sc, cmd)
 	case CmdSlots:
 		return s.slotsCommand(ctx, sc, cmd)
+	case CmdFounders:
+		return s.foundersCommand(ctx, cmd.Arg)
+	case CmdForget:
+		return s.forgetCommand(ctx, sc.UserID, cmd.Arg)
 	}
 	return s.help()
 }

@@ -51,7 +51,7 @@ func (s *Staff) blockAction(ctx context.Context, cb *slackapi.InteractionCallbac
 		return
 	}
 	act := cb.ActionCallback.BlockActions[0]
-	if s.broadcastAction(ctx, cb, act) {
+	if s.broadcastAction(ctx, cb, act) || s.forgetAction(ctx, cb, act) {
 		return
 	}
 	if s.outcomeAction(ctx, cb, act) {

@@ -7,6 +7,7 @@ import (
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/flows/officehours"
+	"github.com/startgate/founderbot/flows/privacy"
 )
 
 //go:embed locales/*.toml
@@ -30,5 +31,7 @@ func (s *Staff) Notify(ctx context.Context, n flows.Notification) {
 		s.Answered(ctx, n.Application)
 	case officehours.BookingEvent:
 		s.Bookings(ctx, []officehours.BookingEvent{n})
+	case privacy.Forgotten:
+		s.forgotten(ctx, n)
 	}
 }

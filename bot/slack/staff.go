@@ -88,6 +88,10 @@ type Staff struct {
 
 	// oh is office hours, when SetOfficeHours was called.
 	oh officeHours
+
+	// founders and forgetter, when SetFounders was called.
+	founders  FounderDirectory
+	forgetter Forgetter
 }
 
 // New returns the staff side; it makes no request until used.

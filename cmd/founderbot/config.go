@@ -52,6 +52,7 @@ var settings = []setting{
 	{"BOOKING_WINDOW_DAYS", "14", "office hours: how far ahead founders can book", false},
 	{"BOOKING_OPEN_TO", "applicants", "who may book: applicants, accepted or anyone", false},
 	{"BOOKING_CONTACT", "", "office hours: who founders contact after the cut-off (shown to them)", false},
+	{"RETENTION_DAYS", "730", "decided applications and past office-hours sessions are anonymised after this many days", false},
 	{"HUB_NAME", "StartGate", "the hub's name, shown to founders", false},
 	{"HUB_TIMEZONE", "Africa/Casablanca", "the hub's IANA time zone", false},
 	{"DEFAULT_LANGUAGE", "fr", "language for founders whose Telegram language is not fr, en or ar", false},
@@ -72,6 +73,7 @@ type config struct {
 	logJSON        bool
 	slack          slackConfig
 	httpAddr       string
+	retentionDays  int
 	nextSteps      string
 	telegramRate   float64
 	webhookURL     string
@@ -173,6 +175,11 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	envOrDefault := func(name string) string { v, _ := get(name); return v }
 	if c.officeHours, err = parseOfficeHoursEnv(envOrDefault, c.hubName, c.hubTZ); err != nil {
 		return nil, usagef("%v", err)
+	}
+	if d, _ := get("RETENTION_DAYS"); d != "" {
+		if c.retentionDays, err = strconv.Atoi(d); err != nil || c.retentionDays < 30 || c.retentionDays > 3650 {
+			return nil, usagef("RETENTION_DAYS=%q: want days between 30 and 3650, such as 730", d)
+		}
 	}
 	c.digestCron, _ = get("DIGEST_CRON")
 	c.weeklyCron, _ = get("WEEKLY_STATS_CRON")

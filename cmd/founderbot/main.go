@@ -25,6 +25,7 @@ import (
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/flows/officehours"
+	"github.com/startgate/founderbot/flows/privacy"
 	"github.com/startgate/founderbot/store"
 )
 
@@ -70,12 +71,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	form := application.NewForm(st, application.FormConfig{Hub: cfg.hubName})
 	form.Reminders = rem
 	oh := officehours.New(st, st, cat, cfg.officeHours, log)
+	pv := privacy.New(dataParts(st), oh, st, log)
 	// The conversations founders have, one line each (with their
 	// messages and jobs); the first is the hub's main one, whose commands
 	// come first in the menu.
 	for _, c := range []flows.Conversation{
 		form.Conversation(),
 		oh.Conversation(),
+		pv.Conversation(),
 	} {
 		if err := eng.Register(c); err != nil {
 			return err
@@ -91,7 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			log.Info("demo office hours: two mentors with slots on the next working days")
 		}
 		// The console ends the program when the founder quits (Ctrl-D).
-		c := console.New(eng, stdin, stdout)
+		c := console.New(withDirectory{engine: eng, dir: st, log: log}, stdin, stdout)
 		g.Go(func() error { return c.Run(ctx) })
 		return g.Wait()
 	}
@@ -115,6 +118,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		staff.SetBroadcast(st)
+		staff.SetFounders(st, pv)
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		err = staff.CheckChannel(cctx)
 		cancel()
@@ -123,9 +127,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		handler = withStaff{Engine: eng, staff: staff}
 	}
+	handler = withDirectory{engine: handler, dir: st, log: log}
 
 	sched := flows.NewScheduler(st, flows.SchedulerConfig{TZ: cfg.hubTZ}, log)
 	sched.HandleAll(eng.Jobs())
+	if err := sched.Every(retention(st, cfg.retentionDays, log)); err != nil {
+		return err
+	}
 	if staff != nil {
 		if err := schedulePosts(sched, cfg, review, oh, staff); err != nil {
 			return err

@@ -101,7 +101,7 @@ func (f *Form) startApply(t *flows.Turn) {
 			return f.Reminders.scheduleDraft(ctx, t.Event().Founder, s)
 		})
 	}
-	t.Say(t.T("apply_intro", "Hub", t.V(f.cfg.Hub), "Total", len(applyFields)))
+	t.Say(t.T("apply_intro", "Hub", t.V(f.cfg.Hub), "Total", len(applyFields)) + "\n" + t.T("apply_privacy"))
 	t.Ask()
 }
 
