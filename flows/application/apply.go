@@ -514,13 +514,12 @@ func (f *Form) submit(t *flows.Turn, d draft) {
 			app.Questions = append(app.Questions, d.c.Questions[i].asked(t))
 		}
 	}
-	name := f.programName(t, d.p)
 	t.Clear()
 	// The Engine reserves the ID after the conversation runs, then this
 	// gives it to the application and tells the founder.
 	t.Submit(app, func(id string) {
 		setOpenApp(t, d.p.ID, id)
-		t.Say(t.T("submitted", "ID", id, "Hub", name), []flows.Button{{Label: t.T("btn_status"), Data: "m:status"}})
+		t.Say(t.T("submitted", "ID", id, "Hub", t.V(f.cfg.Hub)), []flows.Button{{Label: t.T("btn_status"), Data: "m:status"}})
 		t.Notify(Submitted{Application: *app})
 	})
 }
