@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/flows/officehours"
 )
 
@@ -37,6 +38,7 @@ var settings = []setting{
 	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, /healthz)", false},
 	{"ACCEPTED_NEXT_STEPS", "", "text sent to accepted founders under \"Next steps\"", false},
 	{"TELEGRAM_RATE", "25", "messages per second to all Telegram chats (and about 1/s per chat); with N replicas use 25/N; negative: no limits, for fakes only", false},
+	{"PROGRAMS_FILE", "", "TOML file of the hub's programs, their calls and questions (see README; check it with founderbot -check-programs FILE); empty: one program, the ten standard questions, always open", false},
 	{"APPLICATION_DEADLINE", "", "when applications close (2026-12-31 or 2026-12-31T18:00, hub time): drafts get a nudge 7 days and 48 hours before", false},
 	{"DIGEST_CRON", "0 9 * * *", "when the daily staff digest is posted (cron, hub time; off: never)", false},
 	{"WEEKLY_STATS_CRON", "0 9 * * 1", "when the weekly stats are posted (cron, hub time; off: never)", false},
@@ -71,6 +73,7 @@ type config struct {
 	nextSteps      string
 	telegramRate   float64
 	deadline       time.Time
+	programs       *application.Programs // nil: the embedded default
 	digestCron     string
 	weeklyCron     string
 	officeHours    officehours.Config
@@ -91,12 +94,14 @@ func (e *errUsage) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &errUsage{fmt.Sprintf(format, args...)} }
 
-// errHelp is returned after -help printed the settings.
+// errHelp is returned after -help printed the settings, or
+// -check-programs found the file valid.
 var errHelp = errors.New("help shown")
 
 func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("founderbot", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	check := fs.String("check-programs", "", "validate a programs file and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printHelp(stdout)
@@ -107,6 +112,9 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	get := func(name string) (string, error) { return lookup(name, getenv) }
 	var c config
 	var err error
+	if *check != "" {
+		return nil, checkPrograms(*check, get, stdout)
+	}
 	if c.telegramToken, err = get("TELEGRAM_TOKEN"); err != nil {
 		return nil, err
 	}
@@ -156,6 +164,11 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	if d, _ := get("APPLICATION_DEADLINE"); d != "" {
 		if c.deadline, err = parseDeadline(d, c.hubTZ); err != nil {
 			return nil, usagef("APPLICATION_DEADLINE=%q: want a date such as 2026-12-31 or 2026-12-31T18:00 (hub time)", d)
+		}
+	}
+	if path, _ := get("PROGRAMS_FILE"); path != "" {
+		if c.programs, err = loadPrograms(path, c.hubTZ); err != nil {
+			return nil, err
 		}
 	}
 	envOrDefault := func(name string) string { v, _ := get(name); return v }
@@ -336,4 +349,41 @@ func parseOfficeHoursEnv(getenv func(string) string, hub string, tz *time.Locati
 		cfg.OpenTo = a
 	}
 	return cfg, nil
+}
+
+// loadPrograms reads and validates the programs file; a problem is one
+// line naming its place in the file.
+func loadPrograms(path string, tz *time.Location) (*application.Programs, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("PROGRAMS_FILE: %v", err)
+	}
+	ps, err := application.ParsePrograms(path, data, tz)
+	if err != nil {
+		return nil, usagef("PROGRAMS_FILE %v", err)
+	}
+	return ps, nil
+}
+
+// checkPrograms is -check-programs: it validates the file (in the hub's
+// time zone) and says what it holds, without starting anything.
+func checkPrograms(path string, get func(string) (string, error), stdout io.Writer) error {
+	name, _ := get("HUB_TIMEZONE")
+	tz, err := time.LoadLocation(name)
+	if err != nil {
+		return usagef("HUB_TIMEZONE=%q: not a known time zone (for example Africa/Casablanca)", name)
+	}
+	ps, err := loadPrograms(path, tz)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps.List {
+		fmt.Fprintf(stdout, "%s (%s)\n", p.ID, p.Name["en"])
+		for _, c := range p.Calls {
+			fmt.Fprintf(stdout, "  %s: %s to %s, %d questions\n", c.ID, c.Opens.Format("2006-01-02 15:04"),
+				c.Closes.Format("2006-01-02 15:04"), len(c.Questions))
+		}
+	}
+	fmt.Fprintf(stdout, "%s: ok\n", path)
+	return errHelp
 }

@@ -63,6 +63,8 @@ type ReviewConfig struct {
 	Hub       string
 	NextSteps string         // told to accepted founders
 	TZ        *time.Location // for "this week" in Stats
+	// Programs are the form's (nil: the embedded default).
+	Programs *Programs
 }
 
 // Review is the staff side of applications.
@@ -82,6 +84,9 @@ func NewReview(st ReviewStore, cat *flows.Catalog, cfg ReviewConfig) *Review {
 	}
 	if cfg.Hub == "" {
 		cfg.Hub = "StartGate"
+	}
+	if cfg.Programs == nil {
+		cfg.Programs = DefaultPrograms()
 	}
 	return &Review{store: st, cat: cat, cfg: cfg, Now: time.Now}
 }
