@@ -20,6 +20,8 @@ var ErrNotAuthor = errors.New("broadcast draft of another staff member")
 type BroadcastDraft struct {
 	Status string `json:"status,omitempty"` // application status filter, "" for any
 	Sector string `json:"sector,omitempty"` // sector filter, "" for any
-	Text   string `json:"text"`             // the message, as staff typed it
-	By     string `json:"by"`               // who drafted it
+	// Program filters by the program applied to, "" for any.
+	Program string `json:"program,omitempty"`
+	Text    string `json:"text"` // the message, as staff typed it
+	By      string `json:"by"`   // who drafted it
 }

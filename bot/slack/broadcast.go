@@ -88,11 +88,11 @@ type recipient struct {
 
 // audience lists the founders with an application matching the filters,
 // each once, in the language of their latest application.
-func (s *Staff) audience(ctx context.Context, status, sector string) ([]recipient, error) {
+func (s *Staff) audience(ctx context.Context, status, sector, program string) ([]recipient, error) {
 	var out []recipient
 	seen := map[flows.FounderID]bool{}
 	for skip := 0; ; skip += audiencePage {
-		list, total, err := s.review.List(ctx, flows.Status(status), skip, audiencePage)
+		list, total, err := s.review.ListIn(ctx, program, flows.Status(status), skip, audiencePage)
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +110,7 @@ func (s *Staff) audience(ctx context.Context, status, sector string) ([]recipien
 }
 
 // filters describes a broadcast's filters to staff.
-func (s *Staff) filters(status, sector string) string {
+func (s *Staff) filters(status, sector, program string) string {
 	st, sc := s.t("staff_bc_any"), s.t("staff_bc_any")
 	if status != "" {
 		st = s.statusName(flows.Status(status))
@@ -118,7 +118,7 @@ func (s *Staff) filters(status, sector string) string {
 	if sector != "" {
 		sc = s.choice("sector", sector)
 	}
-	return s.t("staff_bc_filters", "Status", st, "Sector", sc)
+	return s.withProgram(s.t("staff_bc_filters", "Status", st, "Sector", sc), program)
 }
 
 // broadcast answers `broadcast`: a preview with the audience's size and
@@ -134,19 +134,19 @@ func (s *Staff) broadcast(ctx context.Context, user string, cmd Command) *reply 
 		}
 		return ephemeral(s.t("staff_bc_busy", "ID", running))
 	}
-	to, err := s.audience(ctx, cmd.Status, cmd.Sector)
+	to, err := s.audience(ctx, cmd.Status, cmd.Sector, cmd.Program)
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack broadcast: audience", "err", err)
 		return ephemeral(s.t("staff_internal_error"))
 	}
-	label := s.filters(cmd.Status, cmd.Sector)
+	label := s.filters(cmd.Status, cmd.Sector, cmd.Program)
 	if len(to) == 0 {
 		return ephemeral(s.t("staff_bc_nobody", "Label", label))
 	}
 	var b [5]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
-	d := flows.BroadcastDraft{Status: cmd.Status, Sector: cmd.Sector, Text: cmd.Note, By: user}
+	d := flows.BroadcastDraft{Status: cmd.Status, Sector: cmd.Sector, Program: cmd.Program, Text: cmd.Note, By: user}
 	if err := s.bc.store.SaveBroadcastDraft(ctx, id, d, draftTTL); err != nil {
 		s.log.ErrorContext(ctx, "slack broadcast: draft", "err", err)
 		return ephemeral(s.t("staff_internal_error"))
@@ -252,13 +252,13 @@ func (s *Staff) confirmBroadcast(ctx context.Context, id, user string, say, repl
 			s.unlockBroadcast(ctx, id)
 		}
 	}()
-	to, err := s.audience(ctx, d.Status, d.Sector)
+	to, err := s.audience(ctx, d.Status, d.Sector, d.Program)
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack broadcast: audience", "err", err)
 		say(s.t("staff_internal_error"))
 		return
 	}
-	label := s.filters(d.Status, d.Sector)
+	label := s.filters(d.Status, d.Sector, d.Program)
 	if len(to) == 0 {
 		replace(s.t("staff_bc_nobody", "Label", label))
 		return

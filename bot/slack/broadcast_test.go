@@ -269,10 +269,10 @@ type pagedReview struct {
 	apps []flows.Application
 }
 
-func (r pagedReview) List(_ context.Context, status flows.Status, skip, limit int) ([]flows.Application, int, error) {
+func (r pagedReview) ListIn(_ context.Context, program string, status flows.Status, skip, limit int) ([]flows.Application, int, error) {
 	var match []flows.Application
 	for _, a := range r.apps {
-		if status == "" || a.Status == status {
+		if (status == "" || a.Status == status) && (program == "" || a.ProgramOf() == program) {
 			match = append(match, a)
 		}
 	}
@@ -296,7 +296,7 @@ func TestAudienceEachFounderOnce(t *testing.T) {
 			Answers: map[string]string{"sector": sector}})
 	}
 	s := &Staff{review: pagedReview{apps: apps}}
-	to, err := s.audience(context.Background(), "submitted", "")
+	to, err := s.audience(context.Background(), "submitted", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestAudienceEachFounderOnce(t *testing.T) {
 	if to[0].founder != "tg:0" || to[0].lang != "lang0" {
 		t.Errorf("first recipient %+v; want tg:0 in the language of its newest application, lang0", to[0])
 	}
-	fintech, err := s.audience(context.Background(), "", "fintech")
+	fintech, err := s.audience(context.Background(), "", "fintech", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,12 @@ func (s *Staff) PostDigest(ctx context.Context, d application.Digest) error {
 		}
 		lines := []string{s.t(head)}
 		for _, a := range lastN(apps, maxDigestItems) {
-			lines = append(lines, s.t("staff_digest_item", "ID", a.ID, "Startup", s.v(a.Answers["startup"]),
-				"Sector", s.choice("sector", a.Answers["sector"]), "Status", s.statusName(a.Status)))
+			sector := s.choice("sector", a.Answers["sector"])
+			if len(a.Questions) > 0 { // an application to a program: which
+				sector = s.programName(a.ProgramOf())
+			}
+			lines = append(lines, s.t("staff_digest_item", "ID", a.ID, "Startup", s.v(appTitle(a)),
+				"Sector", sector, "Status", s.statusName(a.Status)))
 		}
 		blocks = append(blocks, section(strings.Join(lines, "\n")))
 	}
@@ -55,7 +59,7 @@ func (s *Staff) PostDigest(ctx context.Context, d application.Digest) error {
 
 // PostWeeklyStats posts the application counts to the staff channel.
 func (s *Staff) PostWeeklyStats(ctx context.Context) error {
-	r := s.stats(ctx)
+	r := s.stats(ctx, "")
 	if _, _, err := s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(r.Text, false), slackapi.MsgOptionBlocks(r.Blocks...)); err != nil {
 		return fmt.Errorf("post weekly stats: %w", err)
 	}

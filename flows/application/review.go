@@ -185,8 +185,11 @@ type Stats struct {
 }
 
 // Stats counts all applications.
-func (r *Review) Stats(ctx context.Context) (Stats, error) {
-	apps, _, err := r.store.ListApplications(ctx, "", 0, 1<<30)
+func (r *Review) Stats(ctx context.Context) (Stats, error) { return r.StatsIn(ctx, "") }
+
+// StatsIn counts the applications to a program (all for "").
+func (r *Review) StatsIn(ctx context.Context, program string) (Stats, error) {
+	apps, _, err := r.ListIn(ctx, program, "", 0, 1<<30)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -281,7 +284,12 @@ type Digest struct {
 
 // Digest gathers the applications that moved between since and until.
 func (r *Review) Digest(ctx context.Context, since, until time.Time) (Digest, error) {
-	apps, _, err := r.store.ListApplications(ctx, "", 0, 1<<30)
+	return r.DigestIn(ctx, since, until, "")
+}
+
+// DigestIn is Digest for the applications to one program (all for "").
+func (r *Review) DigestIn(ctx context.Context, since, until time.Time, program string) (Digest, error) {
+	apps, _, err := r.ListIn(ctx, program, "", 0, 1<<30)
 	if err != nil {
 		return Digest{}, err
 	}
