@@ -234,6 +234,9 @@ func (r *Reminders) draftNudge(ctx context.Context, j flows.Job, now time.Time) 
 	}
 	if deadlineBit >= 0 {
 		id, key = "deadline_nudge_"+strconv.Itoa(deadlineBit), fmt.Sprintf("nudge:%s:%d:d%d", f, j.Version, deadlineBit)
+		if !d.c.Closes.IsZero() { // a draft kept for a program's next call gets that call's nudges too
+			key += ":" + d.c.ID
+		}
 	} else {
 		id, key = "draft_nudge", fmt.Sprintf("nudge:%s:%d:s%d", f, j.Version, m.nudges)
 	}
