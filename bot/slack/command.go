@@ -31,6 +31,7 @@ const (
 	CmdMentor    = "mentor" // office hours: Command.Action is add, list, edit or remove
 	CmdSlots     = "slots"  // office hours: Command.Action is add, list or cancel
 	CmdPrograms  = "programs"
+	CmdDigest    = "digest"
 )
 
 // UsageError problem codes: stable, so that callers can map each to a
@@ -71,6 +72,7 @@ var usages = [...]struct{ name, line string }{
 	{CmdExport, "export [program=<id>] [status]"},
 	{CmdBroadcast, "broadcast [program=<id>] [status=<status>] [sector=<sector>] <message...>"},
 	{CmdPrograms, "programs"},
+	{CmdDigest, "digest [program=<id>]"},
 	{CmdMentor, "mentor add | list | edit <mentor> | remove <mentor>"},
 	{CmdSlots, "slots add <mentor> <YYYY-MM-DD> <HH:MM>-<HH:MM> [every <minutes>] [online <link> | room <name>] | list [mentor] [week] | cancel <slot>"},
 }
@@ -145,7 +147,7 @@ func ParseCommand(text string) (Command, error) {
 	switch name {
 	case CmdHelp, CmdPrograms:
 		return done(Command{Name: name}, rest)
-	case CmdStats:
+	case CmdStats, CmdDigest:
 		program, rest, err := programArg(name, rest)
 		if err != nil {
 			return Command{}, err

@@ -154,7 +154,7 @@ func TestUsage(t *testing.T) {
 		t.Errorf("Usage(frobnicate) = %q; want empty", got)
 	}
 	all := strings.Split(Usage(""), "\n")
-	names := []string{CmdHelp, CmdApps, CmdApp, CmdAccept, CmdReject, CmdShortlist, CmdAsk, CmdStats, CmdExport, CmdBroadcast, CmdPrograms, CmdMentor, CmdSlots}
+	names := []string{CmdHelp, CmdApps, CmdApp, CmdAccept, CmdReject, CmdShortlist, CmdAsk, CmdStats, CmdExport, CmdBroadcast, CmdPrograms, CmdDigest, CmdMentor, CmdSlots}
 	if len(all) != len(names) {
 		t.Fatalf("Usage(\"\") has %d lines; want %d", len(all), len(names))
 	}
@@ -195,6 +195,7 @@ func TestCommandStringRoundTrip(t *testing.T) {
 		{Name: CmdExport, Program: "incubation"},
 		{Name: CmdBroadcast, Program: "incubation", Status: "accepted", Note: "Kick-off Monday"},
 		{Name: CmdPrograms},
+		{Name: CmdDigest, Program: "incubation"},
 	} {
 		got, err := ParseCommand(c.String())
 		if err != nil {

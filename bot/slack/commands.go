@@ -60,6 +60,8 @@ func (s *Staff) runCommand(ctx context.Context, sc slackapi.SlashCommand) *reply
 		return s.stats(ctx, cmd.Program)
 	case CmdPrograms:
 		return s.programs(ctx)
+	case CmdDigest:
+		return s.digest(ctx, cmd.Program)
 	case CmdExport:
 		return s.export(ctx, sc, cmd)
 	case CmdBroadcast:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -17,7 +18,32 @@ const maxDigestItems = 15
 
 // PostDigest posts the daily digest to the staff channel.
 func (s *Staff) PostDigest(ctx context.Context, d application.Digest) error {
+	title, blocks := s.digestBlocks(d, "")
+	if _, _, err := s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(clip(title, maxFallback), false), slackapi.MsgOptionBlocks(blocks...)); err != nil {
+		return fmt.Errorf("post digest: %w", err)
+	}
+	return nil
+}
+
+// digest answers `digest [program=<id>]`: the digest of the last 24
+// hours, for one program or all.
+func (s *Staff) digest(ctx context.Context, program string) *reply {
+	now := s.cfg.Now()
+	d, err := s.review.DigestIn(ctx, now.Add(-24*time.Hour), now, program)
+	if err != nil {
+		s.log.ErrorContext(ctx, "slack digest", "err", err)
+		return ephemeral(s.t("staff_internal_error"))
+	}
+	title, blocks := s.digestBlocks(d, program)
+	return ephemeral(title, blocks...)
+}
+
+// digestBlocks renders a digest, of one program when program is set.
+func (s *Staff) digestBlocks(d application.Digest, program string) (string, []slackapi.Block) {
 	title := s.t("staff_digest_title", "Date", s.date(d.Until))
+	if program != "" {
+		title = s.t("staff_stats_program", "Program", s.programName(program)) + "\n" + title
+	}
 	blocks := []slackapi.Block{section(title),
 		section(s.t("staff_digest_counts", "New", len(d.New), "Answered", len(d.Answered), "Waiting", d.Waiting, "OnFounders", d.OnFounders))}
 	list := func(head string, apps []flows.Application) {
@@ -51,10 +77,7 @@ func (s *Staff) PostDigest(ctx context.Context, d application.Digest) error {
 	if len(d.New)+len(d.Answered)+d.Waiting+d.OnFounders+len(d.Sessions) == 0 {
 		blocks = append(blocks, section(s.t("staff_digest_quiet")))
 	}
-	if _, _, err := s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(clip(title, maxFallback), false), slackapi.MsgOptionBlocks(blocks...)); err != nil {
-		return fmt.Errorf("post digest: %w", err)
-	}
-	return nil
+	return title, blocks
 }
 
 // PostWeeklyStats posts the application counts to the staff channel.

@@ -59,6 +59,9 @@ func (s *Staff) programs(ctx context.Context) *reply {
 		lines := []string{s.t("staff_programs_program", "Program", s.programName(pc.Program), "ID", pc.Program, "Total", pc.Total)}
 		p := s.review.Programs().Program(pc.Program)
 		for _, cc := range pc.Calls {
+			if cc.Call == "" { // applications from before programs
+				cc.Call = "—"
+			}
 			line := s.t("staff_programs_call_gone", "ID", esc(cc.Call), "Total", cc.Total)
 			if p != nil {
 				if call := p.Call(cc.Call); call != nil {

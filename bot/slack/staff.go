@@ -28,6 +28,7 @@ type Review interface {
 	ProgramName(lang, id string) string
 	ListIn(ctx context.Context, program string, status flows.Status, skip, limit int) ([]flows.Application, int, error)
 	StatsIn(ctx context.Context, program string) (application.Stats, error)
+	DigestIn(ctx context.Context, since, until time.Time, program string) (application.Digest, error)
 	ProgramCounts(ctx context.Context) ([]application.ProgramCount, error)
 }
 
