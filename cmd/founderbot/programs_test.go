@@ -45,3 +45,30 @@ func TestCheckPrograms(t *testing.T) {
 		t.Errorf("PROGRAMS_FILE example: %v, %+v", err, cfg)
 	}
 }
+
+// TestREADMEProgramsExample: the README's example programs file is valid
+// and has the two programs it says.
+func TestREADMEProgramsExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "A complete file with two programs:\n\n```toml\n")
+	example, _, ok2 := strings.Cut(rest, "\n```\n")
+	if !ok || !ok2 {
+		t.Fatal("README has no example programs file")
+	}
+	path := filepath.Join(t.TempDir(), "programs.toml")
+	os.WriteFile(path, []byte(example), 0o600)
+	var out bytes.Buffer
+	err = run(context.Background(), []string{"-check-programs", path}, env(nil), strings.NewReader(""), &out, &bytes.Buffer{})
+	if !errors.Is(err, errHelp) {
+		t.Fatalf("README example: %v", err)
+	}
+	for _, want := range []string{"incubation (Incubation)\n  2027-spring: 2026-12-01 09:00 to 2027-01-15 18:00, 3 questions",
+		"acceleration (Acceleration)\n  2027-q1: 2027-01-05 09:00 to 2027-02-15 18:00, 4 questions"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("README example: output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
