@@ -41,7 +41,7 @@ func (f *Form) current(t *flows.Turn) (draft, bool) {
 	var pid, cid string
 	t.Get(keyProgram, &pid)
 	t.Get(keyCall, &cid)
-	p := f.programs.Program(pid)
+	p := f.programs.draftProgram(pid)
 	if p == nil {
 		return draft{}, false
 	}
@@ -199,7 +199,7 @@ func (f *Form) choose(t *flows.Turn, p *Program) error {
 		}
 		return nil
 	}
-	apps, err := f.openApps(t)
+	apps, err := f.openApps(t, c.OpenTo != "")
 	if err != nil {
 		return err
 	}
@@ -220,10 +220,11 @@ func (f *Form) choose(t *flows.Turn, p *Program) error {
 	return nil
 }
 
-// openApps are the founder's applications, read only when the session
-// says there may be one (the store is not read for a first /apply).
-func (f *Form) openApps(t *flows.Turn) ([]flows.Application, error) {
-	if openApp(t) == "" && len(openApps(t)) == 0 {
+// openApps are the founder's applications, read when a call needs them
+// or the session says there may be one (the store is not read for a
+// first /apply).
+func (f *Form) openApps(t *flows.Turn, need bool) ([]flows.Application, error) {
+	if !need && openApp(t) == "" && len(openApps(t)) == 0 {
 		return nil, nil
 	}
 	apps, err := f.store.Applications(t.Context(), t.Event().Founder)

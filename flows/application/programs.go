@@ -77,6 +77,16 @@ func (c *Call) openAt(now time.Time) bool {
 	return (c.Opens.IsZero() || !now.Before(c.Opens)) && (c.Closes.IsZero() || now.Before(c.Closes))
 }
 
+// draftProgram is the program of a draft: a draft from before programs
+// (no ID) answers the embedded default's form even when the file has no
+// such program, so that the founder can finish it.
+func (p *Programs) draftProgram(id string) *Program {
+	if prog := p.Program(id); prog != nil || id != "" {
+		return prog
+	}
+	return &DefaultPrograms().List[0]
+}
+
 // Program returns the program with that ID ("" is DefaultProgram).
 func (p *Programs) Program(id string) *Program {
 	if id == "" {

@@ -89,7 +89,7 @@ func (r *Reminders) draftOf(s *flows.Session) (draft, bool) {
 	if _, err := s.Get(keyCall, &cid); err != nil {
 		return draft{}, false
 	}
-	p := r.cfg.Programs.Program(pid)
+	p := r.cfg.Programs.draftProgram(pid)
 	if p == nil {
 		return draft{}, false
 	}

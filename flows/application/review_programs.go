@@ -38,6 +38,8 @@ func (r *Review) ListIn(ctx context.Context, program string, status flows.Status
 func (r *Review) ProgramName(lang, id string) string {
 	p := r.cfg.Programs.Program(id)
 	switch {
+	case p == nil && id == flows.DefaultProgram:
+		return r.cfg.Hub
 	case p == nil:
 		return id
 	case len(p.Name) == 0:
