@@ -259,10 +259,18 @@ func (s *Staff) stats(ctx context.Context, program string) *reply {
 		}
 		return strings.Join(lines, "\n")
 	}
-	blocks := []slackapi.Block{section(title),
-		section(strings.Join(byStatus, "\n")),
-		section(counts("staff_stats_by_sector", "sector", flows.Sectors, st.BySector)),
-		section(counts("staff_stats_by_stage", "stage", flows.Stages, st.ByStage))}
+	blocks := []slackapi.Block{section(title), section(strings.Join(byStatus, "\n"))}
+	if program != "" && program != flows.DefaultProgram {
+		// A program's own questions have no sector or stage: its calls instead.
+		byCall := []string{s.t("staff_stats_by_call")}
+		for _, c := range sortedKeys(st.ByCall) {
+			byCall = append(byCall, line(code(c), st.ByCall[c]))
+		}
+		blocks = append(blocks, section(strings.Join(byCall, "\n")))
+	} else {
+		blocks = append(blocks, section(counts("staff_stats_by_sector", "sector", flows.Sectors, st.BySector)),
+			section(counts("staff_stats_by_stage", "stage", flows.Stages, st.ByStage)))
+	}
 	return ephemeral(title, append(blocks, s.ohStats(ctx)...)...)
 }
 

@@ -73,7 +73,7 @@ func TestStaffFilterByProgram(t *testing.T) {
 	if strings.Contains(old, "A-0003") || strings.Contains(old, "A-0004") {
 		t.Errorf("applications from before programs belong to the default program only:\n%s", old)
 	}
-	contains(t, "stats program=incubation", e.answer(alice, "stats program=incubation"), "*Incubation*", "*1 applications*")
+	contains(t, "stats program=incubation", e.answer(alice, "stats program=incubation"), "*Incubation*", "*1 applications*", "*By call*", "`2026-autumn`: 1")
 	contains(t, "stats", e.answer(alice, "stats"), "*4 applications*")
 	dig := e.answer(alice, "digest program=acceleration")
 	contains(t, "digest program=acceleration", dig, "*Acceleration*", "A-0003")

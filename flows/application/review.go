@@ -182,6 +182,7 @@ type Stats struct {
 	ByStatus map[flows.Status]int
 	BySector map[string]int
 	ByStage  map[string]int
+	ByCall   map[string]int // by the call applied to ("" before programs)
 }
 
 // Stats counts all applications.
@@ -196,12 +197,13 @@ func (r *Review) StatsIn(ctx context.Context, program string) (Stats, error) {
 	now := r.Now().In(r.cfg.TZ)
 	y, m, d := now.Date()
 	monday := time.Date(y, m, d-(int(now.Weekday())+6)%7, 0, 0, 0, 0, r.cfg.TZ)
-	st := Stats{ByStatus: map[flows.Status]int{}, BySector: map[string]int{}, ByStage: map[string]int{}}
+	st := Stats{ByStatus: map[flows.Status]int{}, BySector: map[string]int{}, ByStage: map[string]int{}, ByCall: map[string]int{}}
 	for _, a := range apps {
 		st.Total++
 		st.ByStatus[a.Status]++
 		st.BySector[a.Answers["sector"]]++
 		st.ByStage[a.Answers["stage"]]++
+		st.ByCall[a.Call]++
 		if !a.Submitted.Before(monday) {
 			st.ThisWeek++
 		}
