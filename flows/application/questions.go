@@ -109,7 +109,7 @@ func (q *question) display(t *flows.Turn, v string) string {
 		for _, id := range picked(v) {
 			labels = append(labels, q.optionLabel(t, id))
 		}
-		return t.V(strings.Join(labels, ", "))
+		return t.V(strings.Join(labels, t.T("choices_sep")))
 	}
 	return t.V(v)
 }
