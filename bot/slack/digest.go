@@ -46,6 +46,9 @@ func (s *Staff) digestBlocks(d application.Digest, program string) (string, []sl
 	}
 	blocks := []slackapi.Block{section(title),
 		section(s.t("staff_digest_counts", "New", len(d.New), "Answered", len(d.Answered), "Waiting", d.Waiting, "OnFounders", d.OnFounders))}
+	if line := s.newByProgram(d.New); program == "" && line != "" {
+		blocks = append(blocks, contextText(line))
+	}
 	list := func(head string, apps []flows.Application) {
 		if len(apps) == 0 {
 			return
@@ -87,4 +90,26 @@ func (s *Staff) PostWeeklyStats(ctx context.Context) error {
 		return fmt.Errorf("post weekly stats: %w", err)
 	}
 	return nil
+}
+
+// newByProgram counts new applications by program, when they went to
+// more than one; "" otherwise.
+func (s *Staff) newByProgram(apps []flows.Application) string {
+	var order []string
+	n := map[string]int{}
+	for _, a := range apps {
+		p := a.ProgramOf()
+		if n[p] == 0 {
+			order = append(order, p)
+		}
+		n[p]++
+	}
+	if len(order) < 2 {
+		return ""
+	}
+	parts := make([]string, len(order))
+	for i, p := range order {
+		parts[i] = s.t("staff_stats_line", "Label", s.programName(p), "N", n[p])
+	}
+	return s.t("staff_digest_by_program", "Value", strings.Join(parts, " "))
 }

@@ -80,7 +80,8 @@ func TestStaffFilterByProgram(t *testing.T) {
 	if strings.Contains(dig, "A-0004") || strings.Contains(dig, "A-0001") {
 		t.Errorf("digest program=acceleration shows other programs:\n%s", dig)
 	}
-	contains(t, "digest", e.answer(alice, "digest"), "A-0001", "A-0003", "A-0004")
+	contains(t, "digest", e.answer(alice, "digest"), "A-0001", "A-0003", "A-0004",
+		"New by program: • Incubation: 1 • Acceleration: 1 • StartGate: 2")
 	progs := e.answer(alice, "programs")
 	contains(t, "programs", progs, "*Incubation* (`incubation`): 1 applications", "*Acceleration* (`acceleration`): 1 applications",
 		"*Alumni* (`alumni`): 0 applications", "*StartGate* (`startgate`): 2 applications", "call `—` (no longer in the programs file) · 2 applications", "call `2027-winter`: upcoming")
