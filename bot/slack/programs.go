@@ -56,13 +56,15 @@ func (s *Staff) programs(ctx context.Context) *reply {
 	blocks := []slackapi.Block{section(title)}
 	now := s.cfg.Now()
 	for _, pc := range counts {
-		lines := []string{s.t("staff_programs_program", "Program", s.programName(pc.Program), "ID", pc.Program, "Total", pc.Total)}
+		lines := []string{s.t("staff_programs_program", "Program", s.programName(pc.Program), "ID", pc.Program,
+			"Total", s.n("staff_n_applications", pc.Total))}
 		p := s.review.Programs().Program(pc.Program)
 		for _, cc := range pc.Calls {
 			if cc.Call == "" { // applications from before programs
 				cc.Call = "—"
 			}
-			line := s.t("staff_programs_call_gone", "ID", esc(cc.Call), "Total", cc.Total)
+			total := s.n("staff_n_applications", cc.Total)
+			line := s.t("staff_programs_call_gone", "ID", esc(cc.Call), "Total", total)
 			if p != nil {
 				if call := p.Call(cc.Call); call != nil {
 					state := "staff_programs_open"
@@ -74,7 +76,7 @@ func (s *Staff) programs(ctx context.Context) *reply {
 					case !call.Closes.IsZero() && !now.Before(call.Closes):
 						state = "staff_programs_closed"
 					}
-					line = s.t("staff_programs_call", "ID", esc(cc.Call), "Total", cc.Total, "State", s.t(state),
+					line = s.t("staff_programs_call", "ID", esc(cc.Call), "Total", total, "State", s.t(state),
 						"From", s.date(call.Opens), "To", s.date(call.Closes))
 				}
 			}

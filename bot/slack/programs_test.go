@@ -83,7 +83,7 @@ func TestStaffFilterByProgram(t *testing.T) {
 	contains(t, "digest", e.answer(alice, "digest"), "A-0001", "A-0003", "A-0004",
 		"New by program: • Incubation: 1 • Acceleration: 1 • StartGate: 2")
 	progs := e.answer(alice, "programs")
-	contains(t, "programs", progs, "*Incubation* (`incubation`): 1 applications", "*Acceleration* (`acceleration`): 1 applications",
+	contains(t, "programs", progs, "*Incubation* (`incubation`): 1 application", "*Acceleration* (`acceleration`): 1 application",
 		"*Alumni* (`alumni`): 0 applications", "*StartGate* (`startgate`): 2 applications", "call `—` (no longer in the programs file) · 2 applications", "call `2027-winter`: upcoming")
 	contains(t, "unknown program", e.answer(alice, "export program=nope"), "There is no program `nope`", "`incubation`")
 }

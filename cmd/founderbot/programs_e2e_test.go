@@ -232,7 +232,7 @@ func TestRunProgramsTelegramAndSlack(t *testing.T) {
 		t.Errorf("stats program=acceleration: want 2 applications:\n%s", stats)
 	}
 	programs := command("programs")
-	for _, want := range []string{"*Incubation* (`incubation`): 1 applications", "*Acceleration* (`acceleration`): 2 applications", "call `q1`: open"} {
+	for _, want := range []string{"*Incubation* (`incubation`): 1 application", "*Acceleration* (`acceleration`): 2 applications", "call `q1`: open"} {
 		if !strings.Contains(programs, want) {
 			t.Errorf("programs lacks %q:\n%s", want, programs)
 		}
