@@ -19,10 +19,12 @@ var ErrNotAuthor = errors.New("broadcast draft of another staff member")
 // BroadcastDraft is a staff broadcast previewed and not yet confirmed.
 type BroadcastDraft struct {
 	// Everyone: all who started the bot and did not block it, not only
-	// those who applied (then Status is empty).
+	// those who applied (then Status and Program are empty).
 	Everyone bool   `json:"everyone,omitempty"`
 	Status   string `json:"status,omitempty"` // application status filter, "" for any
 	Sector   string `json:"sector,omitempty"` // sector filter, "" for any
-	Text     string `json:"text"`             // the message, as staff typed it
-	By       string `json:"by"`               // who drafted it
+	// Program filters by the program applied to, "" for any.
+	Program string `json:"program,omitempty"`
+	Text    string `json:"text"` // the message, as staff typed it
+	By      string `json:"by"`   // who drafted it
 }

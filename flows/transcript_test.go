@@ -58,6 +58,8 @@ type transcript struct {
 	updates int
 	buttons map[flows.FounderID]map[string]string // label → data, newest wins
 	last    flows.Event
+	// programs, when set, replace the embedded default form.
+	programs *application.Programs
 }
 
 func newEngine(tr *transcript) *flows.Engine {
@@ -66,7 +68,7 @@ func newEngine(tr *transcript) *flows.Engine {
 		tr.t.Fatal(err)
 	}
 	e := flows.NewEngine(tr.env.Store, cat, flows.Config{Hub: "StartGate"}, slog.New(slog.DiscardHandler))
-	if err := e.Register(application.NewForm(tr.env.Store, application.FormConfig{Hub: "StartGate"}).Conversation()); err != nil {
+	if err := e.Register(application.NewForm(tr.env.Store, application.FormConfig{Hub: "StartGate", Programs: tr.programs}).Conversation()); err != nil {
 		tr.t.Fatal(err)
 	}
 	e.Now = func() time.Time { return tr.now }
@@ -211,8 +213,10 @@ func (tr *transcript) render(res flows.Result) string {
 		b.WriteString("  ! " + res.Notice + "\n")
 	}
 	writeReplies(&b, res.Replies)
-	if application.SubmittedIn(res) != nil {
-		fmt.Fprintf(&b, "  (submitted %s: %s)\n", application.SubmittedIn(res).ID, application.SubmittedIn(res).Answers["startup"])
+	if a := application.SubmittedIn(res); a != nil && a.Program != "" {
+		fmt.Fprintf(&b, "  (submitted %s to %s/%s: %s)\n", a.ID, a.Program, a.Call, a.Answers["startup"])
+	} else if a != nil {
+		fmt.Fprintf(&b, "  (submitted %s: %s)\n", a.ID, a.Answers["startup"])
 	}
 	return b.String()
 }

@@ -162,15 +162,21 @@ var (
 
 // Application is a submitted application.
 type Application struct {
-	ID        string            `json:"id"`
-	Founder   FounderID         `json:"founder"`
-	Handle    string            `json:"handle,omitempty"`
-	Name      string            `json:"name,omitempty"`
-	Lang      string            `json:"lang"`
-	Status    Status            `json:"status"`
-	Answers   map[string]string `json:"answers"`
-	Submitted time.Time         `json:"submitted"`
-	Updated   time.Time         `json:"updated"`
+	ID      string            `json:"id"`
+	Founder FounderID         `json:"founder"`
+	Handle  string            `json:"handle,omitempty"`
+	Name    string            `json:"name,omitempty"`
+	Lang    string            `json:"lang"`
+	Status  Status            `json:"status"`
+	Answers map[string]string `json:"answers"`
+	// Program and Call say what the founder applied to (empty Program:
+	// DefaultProgram); Questions are the call's questions as asked
+	// (none for applications stored before programs existed).
+	Program   string     `json:"program,omitempty"`
+	Call      string     `json:"call,omitempty"`
+	Questions []Question `json:"questions,omitempty"`
+	Submitted time.Time  `json:"submitted"`
+	Updated   time.Time  `json:"updated"`
 	// Prev is the status to return to when the founder answers a request
 	// for information.
 	Prev  Status        `json:"prev,omitempty"`

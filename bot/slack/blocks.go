@@ -52,18 +52,20 @@ var fieldsShown = []string{"founder", "email", "phone", "city", "sector", "stage
 
 // appText is a message's notification text.
 func (s *Staff) appText(a flows.Application) string {
-	return clip(s.t("staff_app_text", "ID", a.ID, "Startup", s.v(a.Answers["startup"]), "Status", s.statusName(a.Status)), maxFallback)
+	return clip(s.t("staff_app_text", "ID", a.ID, "Startup", s.v(appTitle(a)), "Status", s.statusName(a.Status)), maxFallback)
 }
 
 // appBlocks renders an application for staff: its answers, where it
 // stands, the questions asked, and (with buttons) the decisions that are
 // still possible.
 func (s *Staff) appBlocks(a flows.Application, buttons bool) []slackapi.Block {
-	blocks := []slackapi.Block{
-		section(s.t("staff_app_title", "ID", a.ID, "Startup", s.v(clip(a.Answers["startup"], 200)))),
-		slackapi.NewSectionBlock(nil, s.fields(a), nil),
+	blocks := []slackapi.Block{section(s.t("staff_app_title", "ID", a.ID, "Startup", s.v(clip(appTitle(a), 200))))}
+	if len(a.Questions) > 0 {
+		blocks = append(blocks, s.questionBlocks(a)...)
+	} else {
+		blocks = append(blocks, slackapi.NewSectionBlock(nil, s.fields(a), nil))
 	}
-	if p := a.Answers["pitch"]; p != "" {
+	if p := a.Answers["pitch"]; p != "" && len(a.Questions) == 0 {
 		blocks = append(blocks, section("*"+s.label("pitch")+"*\n"+quote(s.v(clip(p, 2000)))))
 	}
 	for _, q := range lastN(a.Info, 3) {

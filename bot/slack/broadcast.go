@@ -118,7 +118,7 @@ func (s *Staff) audience(ctx context.Context, d flows.BroadcastDraft) ([]recipie
 		// are everyone too; the outbox counts those who blocked the bot.
 	}
 	for skip := 0; ; skip += audiencePage {
-		list, total, err := s.review.List(ctx, flows.Status(d.Status), skip, audiencePage)
+		list, total, err := s.review.ListIn(ctx, d.Program, flows.Status(d.Status), skip, audiencePage)
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +166,7 @@ func (s *Staff) filters(d flows.BroadcastDraft) string {
 	if d.Everyone {
 		return s.t("staff_bc_everyone", "Sector", sc)
 	}
-	return s.t("staff_bc_filters", "Status", st, "Sector", sc)
+	return s.withProgram(s.t("staff_bc_filters", "Status", st, "Sector", sc), d.Program)
 }
 
 // broadcast answers `broadcast`: a preview with the audience's size and
@@ -182,7 +182,7 @@ func (s *Staff) broadcast(ctx context.Context, user string, cmd Command) *reply 
 		}
 		return ephemeral(s.t("staff_bc_busy", "ID", running))
 	}
-	d := flows.BroadcastDraft{Everyone: cmd.Everyone, Status: cmd.Status, Sector: cmd.Sector, Text: cmd.Note, By: user}
+	d := flows.BroadcastDraft{Everyone: cmd.Everyone, Status: cmd.Status, Sector: cmd.Sector, Program: cmd.Program, Text: cmd.Note, By: user}
 	to, err := s.audience(ctx, d)
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack broadcast: audience", "err", err)

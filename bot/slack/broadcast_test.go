@@ -269,10 +269,10 @@ type pagedReview struct {
 	apps []flows.Application
 }
 
-func (r pagedReview) List(_ context.Context, status flows.Status, skip, limit int) ([]flows.Application, int, error) {
+func (r pagedReview) ListIn(_ context.Context, program string, status flows.Status, skip, limit int) ([]flows.Application, int, error) {
 	var match []flows.Application
 	for _, a := range r.apps {
-		if status == "" || a.Status == status {
+		if (status == "" || a.Status == status) && (program == "" || a.ProgramOf() == program) {
 			match = append(match, a)
 		}
 	}

@@ -54,7 +54,7 @@ func usedIDs(t *testing.T) map[string]bool {
 	}
 	for _, p := range []string{ProblemUnknownSubcommand, ProblemMissingID, ProblemBadID, ProblemBadStatus,
 		ProblemBadPage, ProblemMissingQuestion, ProblemTooManyArgs,
-		ProblemBadSector, ProblemMissingMessage, ProblemMessageTooLong} {
+		ProblemBadSector, ProblemMissingMessage, ProblemMessageTooLong, ProblemBadProgram} {
 		ids["staff_err_"+p] = true
 	}
 	for _, sub := range subcommands() {
@@ -79,7 +79,7 @@ func usedIDs(t *testing.T) map[string]bool {
 
 // staffCatalogFiles are the staff catalogs' files, <name>.<lang>.toml:
 // the review's, then each feature's.
-var staffCatalogFiles = []string{"staff", "staffbc", "staffoh", "founders"}
+var staffCatalogFiles = []string{"staff", "staffbc", "staffoh", "staffprog", "founders"}
 
 // staffCatalog merges the staff messages of lang from every staff file;
 // a message in two files is an error.
@@ -181,6 +181,7 @@ func TestCatalogs(t *testing.T) {
 			"Min", 2, "Max", 80, "Note", "n", "New", 1, "Answered", 2, "Waiting", 3, "OnFounders", 4, "Sector", "Mobility",
 			"When", "Thu 10:00", "Mentor", "Karim", "Founder", "Acme", "Slot", "S12", "Outcome", "Held", "Old", "Wed",
 			"Stage", "Seed", "Topic", "Tech", "Place", "room Atlas", "Slack", "@karim", "Telegram", "@karim_b",
-			"Held", 1, "NoShow", 0, "Rating", "4/5", "Comment", " great", "Sent", 1, "Failed", 2, "Unreachable", 3},
+			"Held", 1, "NoShow", 0, "Rating", "4/5", "Comment", " great", "Sent", 1, "Failed", 2, "Unreachable", 3,
+			"Program", "Incubation", "Programs", "`incubation`", "Call", "2027-spring", "State", "open", "From", "d", "To", "d"},
 	})
 }

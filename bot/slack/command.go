@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -29,6 +30,8 @@ const (
 	CmdBroadcast = "broadcast"
 	CmdMentor    = "mentor" // office hours: Command.Action is add, list, edit or remove
 	CmdSlots     = "slots"  // office hours: Command.Action is add, list or cancel
+	CmdPrograms  = "programs"
+	CmdDigest    = "digest"
 	CmdFounders  = "founders"
 	CmdForget    = "forget"
 )
@@ -50,6 +53,7 @@ const (
 	ProblemMissingMentor     = "missing_mentor"
 	ProblemMissingSlotID     = "missing_slot_id"
 	ProblemBadSlotID         = "bad_slot_id"
+	ProblemBadProgram        = "bad_program"
 )
 
 // statuses are the filters `apps` and `export` take, in the order help
@@ -60,15 +64,17 @@ var statuses = [...]string{"submitted", "shortlisted", "accepted", "rejected", "
 // Explanations belong to the translations, not here.
 var usages = [...]struct{ name, line string }{
 	{CmdHelp, "help"},
-	{CmdApps, "apps [status] [page]"},
+	{CmdApps, "apps [program=<id>] [status] [page]"},
 	{CmdApp, "app <id>"},
 	{CmdAccept, "accept <id> [note...]"},
 	{CmdReject, "reject <id> [note...]"},
 	{CmdShortlist, "shortlist <id> [note...]"},
 	{CmdAsk, "ask <id> <question...>"},
-	{CmdStats, "stats"},
-	{CmdExport, "export [status]"},
-	{CmdBroadcast, "broadcast [everyone | status=<status>] [sector=<sector>] <message...>"},
+	{CmdStats, "stats [program=<id>]"},
+	{CmdExport, "export [program=<id>] [status]"},
+	{CmdBroadcast, "broadcast [everyone | program=<id>] [status=<status>] [sector=<sector>] <message...>"},
+	{CmdPrograms, "programs"},
+	{CmdDigest, "digest [program=<id>]"},
 	{CmdMentor, "mentor add | list | edit <mentor> | remove <mentor>"},
 	{CmdSlots, "slots add <mentor> <YYYY-MM-DD> <HH:MM>-<HH:MM> [every <minutes>] [online <link> | room <name>] | list [mentor] [week] | cancel <slot>"},
 	{CmdFounders, "founders [filter...]"},
@@ -84,8 +90,11 @@ type Command struct {
 	Page   int    // 1..MaxPage when set
 	Note   string // note for accept/reject/shortlist, question for ask, message for broadcast; as typed, trimmed
 	Sector string // broadcast's sector filter, one of flows.Sectors; "" for any
-	Action string // mentor and slots: what to do, one of the Act* constants
-	Arg    string // mentor and slots: the mentor, slot ID or slot spec, as typed, trimmed; founders: the filter; forget: the founder
+	// Program filters apps, export, stats and broadcast by program ID
+	// ("" for all); whether it exists is the caller's to check.
+	Program string
+	Action  string // mentor and slots: what to do, one of the Act* constants
+	Arg     string // mentor and slots: the mentor, slot ID or slot spec, as typed, trimmed; founders: the filter; forget: the founder
 	// Everyone is broadcast's audience "everyone": all who started the
 	// bot and did not block it, not only applicants.
 	Everyone bool
@@ -143,8 +152,14 @@ func ParseCommand(text string) (Command, error) {
 	}
 	name := asciiLower(tok)
 	switch name {
-	case CmdHelp, CmdStats:
+	case CmdHelp, CmdPrograms:
 		return done(Command{Name: name}, rest)
+	case CmdStats, CmdDigest:
+		program, rest, err := programArg(name, rest)
+		if err != nil {
+			return Command{}, err
+		}
+		return done(Command{Name: name, Program: program}, rest)
 	case CmdApp:
 		id, rest, err := needID(name, rest)
 		if err != nil {
@@ -169,7 +184,11 @@ func ParseCommand(text string) (Command, error) {
 	case CmdApps:
 		return parseApps(rest)
 	case CmdExport:
-		c := Command{Name: name}
+		program, rest, err := programArg(name, rest)
+		if err != nil {
+			return Command{}, err
+		}
+		c := Command{Name: name, Program: program}
 		tok, rest := next(rest)
 		if tok == "" {
 			return c, nil
@@ -199,7 +218,11 @@ func ParseCommand(text string) (Command, error) {
 
 // parseApps reads `apps [status] [page]`: a lone number is the page.
 func parseApps(rest string) (Command, error) {
-	c := Command{Name: CmdApps}
+	program, rest, err := programArg(CmdApps, rest)
+	if err != nil {
+		return Command{}, err
+	}
+	c := Command{Name: CmdApps, Program: program}
 	tok, rest := next(rest)
 	if tok == "" {
 		return c, nil
@@ -228,6 +251,9 @@ func (c Command) String() string {
 		return c.officeHoursString()
 	}
 	parts := []string{c.Name}
+	if c.Program != "" {
+		parts = append(parts, "program="+c.Program)
+	}
 	for _, s := range []string{c.ID, c.Status} {
 		if s != "" {
 			parts = append(parts, s)
@@ -240,6 +266,22 @@ func (c Command) String() string {
 		parts = append(parts, c.Note)
 	}
 	return strings.Join(parts, " ")
+}
+
+// programID is the syntax of a program's ID in a programs file.
+var programID = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// programArg takes a leading "program=<id>" off rest, if there is one.
+func programArg(sub, rest string) (program, after string, err error) {
+	tok, after := next(rest)
+	key, val, ok := strings.Cut(tok, "=")
+	if !ok || asciiLower(key) != "program" {
+		return "", rest, nil
+	}
+	if val = asciiLower(val); !programID.MatchString(val) {
+		return "", "", &UsageError{Problem: ProblemBadProgram, Sub: sub, Arg: tok}
+	}
+	return val, after, nil
 }
 
 func needID(sub, rest string) (string, string, error) {

@@ -30,19 +30,26 @@ func parseBroadcast(rest string) (Command, error) {
 		tok, after := next(rest)
 		key, val, isFilter := strings.Cut(tok, "=")
 		key = asciiLower(key)
-		if !isFilter || (key != "status" && key != "sector") {
+		if !isFilter || (key != "status" && key != "sector" && key != "program") {
 			break
 		}
-		if (key == "status" && (c.Status != "" || c.Everyone)) || (key == "sector" && c.Sector != "") {
+		if (key == "status" && (c.Status != "" || c.Everyone)) || (key == "sector" && c.Sector != "") ||
+			(key == "program" && (c.Program != "" || c.Everyone)) {
 			return Command{}, &UsageError{Problem: ProblemTooManyArgs, Sub: CmdBroadcast, Arg: tok}
 		}
 		val = asciiLower(val)
-		if key == "status" {
+		switch key {
+		case "program":
+			if !programID.MatchString(val) {
+				return Command{}, &UsageError{Problem: ProblemBadProgram, Sub: CmdBroadcast, Arg: tok}
+			}
+			c.Program = val
+		case "status":
 			if !slices.Contains(broadcastStatuses, flows.Status(val)) {
 				return Command{}, &UsageError{Problem: ProblemBadStatus, Sub: CmdBroadcast, Arg: tok}
 			}
 			c.Status = val
-		} else {
+		default:
 			if !slices.Contains(flows.Sectors, val) {
 				return Command{}, &UsageError{Problem: ProblemBadSector, Sub: CmdBroadcast, Arg: tok}
 			}
@@ -66,6 +73,9 @@ func (c Command) broadcastString() string {
 	parts := []string{c.Name}
 	if c.Everyone {
 		parts = append(parts, "everyone")
+	}
+	if c.Program != "" {
+		parts = append(parts, "program="+c.Program)
 	}
 	if c.Status != "" {
 		parts = append(parts, "status="+c.Status)

@@ -144,7 +144,7 @@ func TestUsageErrorMessage(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	if got, want := Usage(CmdApps), "apps [status] [page]"; got != want {
+	if got, want := Usage(CmdApps), "apps [program=<id>] [status] [page]"; got != want {
 		t.Errorf("Usage(apps) = %q; want %q", got, want)
 	}
 	if got, want := Usage(CmdAsk), "ask <id> <question...>"; got != want {
@@ -154,7 +154,7 @@ func TestUsage(t *testing.T) {
 		t.Errorf("Usage(frobnicate) = %q; want empty", got)
 	}
 	all := strings.Split(Usage(""), "\n")
-	names := []string{CmdHelp, CmdApps, CmdApp, CmdAccept, CmdReject, CmdShortlist, CmdAsk, CmdStats, CmdExport, CmdBroadcast, CmdMentor, CmdSlots, CmdFounders, CmdForget}
+	names := []string{CmdHelp, CmdApps, CmdApp, CmdAccept, CmdReject, CmdShortlist, CmdAsk, CmdStats, CmdExport, CmdBroadcast, CmdPrograms, CmdDigest, CmdMentor, CmdSlots, CmdFounders, CmdForget}
 	if len(all) != len(names) {
 		t.Fatalf("Usage(\"\") has %d lines; want %d", len(all), len(names))
 	}
@@ -190,6 +190,12 @@ func TestCommandStringRoundTrip(t *testing.T) {
 		{Name: CmdReject, ID: "A-7F3K", Note: "two\nlines"},
 		{Name: CmdAsk, ID: "A-0000", Note: "Why?"},
 		{Name: CmdExport, Status: "all"},
+		{Name: CmdApps, Program: "incubation", Status: "accepted", Page: 2},
+		{Name: CmdStats, Program: "acceleration"},
+		{Name: CmdExport, Program: "incubation"},
+		{Name: CmdBroadcast, Program: "incubation", Status: "accepted", Note: "Kick-off Monday"},
+		{Name: CmdPrograms},
+		{Name: CmdDigest, Program: "incubation"},
 	} {
 		got, err := ParseCommand(c.String())
 		if err != nil {

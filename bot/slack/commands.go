@@ -46,6 +46,9 @@ func (s *Staff) runCommand(ctx context.Context, sc slackapi.SlashCommand) *reply
 		s.log.ErrorContext(ctx, "slack command parse", "err", err)
 		return ephemeral(s.t("staff_internal_error"))
 	}
+	if !s.knownProgram(cmd.Program) {
+		return s.unknownProgram(cmd.Program)
+	}
 	switch cmd.Name {
 	case CmdApps:
 		return s.apps(ctx, cmd)
@@ -54,7 +57,11 @@ func (s *Staff) runCommand(ctx context.Context, sc slackapi.SlashCommand) *reply
 	case CmdAccept, CmdReject, CmdShortlist, CmdAsk:
 		return s.decideCommand(ctx, sc.UserID, cmd)
 	case CmdStats:
-		return s.stats(ctx)
+		return s.stats(ctx, cmd.Program)
+	case CmdPrograms:
+		return s.programs(ctx)
+	case CmdDigest:
+		return s.digest(ctx, cmd.Program)
 	case CmdExport:
 		return s.export(ctx, sc, cmd)
 	case CmdBroadcast:
@@ -126,12 +133,12 @@ func (s *Staff) apps(ctx context.Context, cmd Command) *reply {
 		return ephemeral(s.t("staff_drafts_hidden"))
 	}
 	status, page := filter(cmd.Status), max(cmd.Page, 1)
-	list, total, err := s.review.List(ctx, status, (page-1)*pageSize, pageSize)
+	list, total, err := s.review.ListIn(ctx, cmd.Program, status, (page-1)*pageSize, pageSize)
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack apps: list", "err", err)
 		return ephemeral(s.t("staff_internal_error"))
 	}
-	name := s.filterName(status)
+	name := s.withProgram(s.filterName(status), cmd.Program)
 	if total == 0 {
 		return ephemeral(s.t("staff_apps_empty", "Status", name))
 	}
@@ -142,13 +149,16 @@ func (s *Staff) apps(ctx context.Context, cmd Command) *reply {
 	head := s.t("staff_apps_header", "Status", name, "Total", total, "N", page, "Max", pages)
 	lines := make([]string, 0, len(list))
 	for _, a := range list {
-		lines = append(lines, s.t("staff_apps_line", "ID", a.ID, "Startup", s.v(clip(a.Answers["startup"], 80)),
-			"Label", s.choice("sector", a.Answers["sector"]), "Value", s.choice("stage", a.Answers["stage"]),
-			"Status", s.statusName(a.Status), "Date", s.age(a.Submitted)))
+		label, value := s.choice("sector", a.Answers["sector"]), s.choice("stage", a.Answers["stage"])
+		if len(a.Questions) > 0 { // an application to a program: which, and which call
+			label, value = s.programName(a.ProgramOf()), esc(a.Call)
+		}
+		lines = append(lines, s.t("staff_apps_line", "ID", a.ID, "Startup", s.v(clip(appTitle(a), 80)),
+			"Label", label, "Value", value, "Status", s.statusName(a.Status), "Date", s.age(a.Submitted)))
 	}
 	blocks := []slackapi.Block{section(head), section(strings.Join(lines, "\n"))}
 	if page < pages {
-		next := Command{Name: CmdApps, Status: cmd.Status, Page: page + 1}
+		next := Command{Name: CmdApps, Program: cmd.Program, Status: cmd.Status, Page: page + 1}
 		blocks = append(blocks, contextText(s.t("staff_apps_next", "Value", code(s.cfg.Command+" "+next.String()))))
 	}
 	return ephemeral(head, blocks...)
@@ -219,13 +229,16 @@ func (s *Staff) decideCommand(ctx context.Context, user string, cmd Command) *re
 var statusOrder = []flows.Status{flows.StatusSubmitted, flows.StatusShortlisted, flows.StatusInfoRequested,
 	flows.StatusAccepted, flows.StatusRejected}
 
-func (s *Staff) stats(ctx context.Context) *reply {
-	st, err := s.review.Stats(ctx)
+func (s *Staff) stats(ctx context.Context, program string) *reply {
+	st, err := s.review.StatsIn(ctx, program)
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack stats", "err", err)
 		return ephemeral(s.t("staff_internal_error"))
 	}
 	title := s.t("staff_stats_title", "Total", st.Total, "N", st.ThisWeek)
+	if program != "" {
+		title = s.t("staff_stats_program", "Program", s.programName(program)) + "\n" + title
+	}
 	line := func(label string, n int) string { return s.t("staff_stats_line", "Label", label, "N", n) }
 	byStatus := []string{s.t("staff_stats_by_status")}
 	for _, status := range statusOrder {
@@ -250,10 +263,18 @@ func (s *Staff) stats(ctx context.Context) *reply {
 		}
 		return strings.Join(lines, "\n")
 	}
-	blocks := []slackapi.Block{section(title),
-		section(strings.Join(byStatus, "\n")),
-		section(counts("staff_stats_by_sector", "sector", flows.Sectors, st.BySector)),
-		section(counts("staff_stats_by_stage", "stage", flows.Stages, st.ByStage))}
+	blocks := []slackapi.Block{section(title), section(strings.Join(byStatus, "\n"))}
+	if program != "" && program != flows.DefaultProgram {
+		// A program's own questions have no sector or stage: its calls instead.
+		byCall := []string{s.t("staff_stats_by_call")}
+		for _, c := range sortedKeys(st.ByCall) {
+			byCall = append(byCall, line(code(c), st.ByCall[c]))
+		}
+		blocks = append(blocks, section(strings.Join(byCall, "\n")))
+	} else {
+		blocks = append(blocks, section(counts("staff_stats_by_sector", "sector", flows.Sectors, st.BySector)),
+			section(counts("staff_stats_by_stage", "stage", flows.Stages, st.ByStage)))
+	}
 	return ephemeral(title, append(blocks, s.ohStats(ctx)...)...)
 }
 

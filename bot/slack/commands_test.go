@@ -72,8 +72,8 @@ func TestCommandHelp(t *testing.T) {
 	for _, text := range []string{"", "help", " HELP "} {
 		got := e.answer(alice, text)
 		contains(t, "help", got, "*/founderbot* — review applications",
-			"`/founderbot apps [status] [page]` — list applications", "`/founderbot ask &lt;id&gt; &lt;question...&gt;` — ask the founder",
-			"`/founderbot export [status]` — CSV file", "`info_requested`")
+			"`/founderbot apps [program=&lt;id&gt;] [status] [page]` — list applications", "`/founderbot ask &lt;id&gt; &lt;question...&gt;` — ask the founder",
+			"`/founderbot export [program=&lt;id&gt;] [status]` — CSV file", "`info_requested`")
 	}
 }
 
@@ -185,19 +185,20 @@ func TestCommandStats(t *testing.T) {
 func TestCommandMalformed(t *testing.T) {
 	e := newEnv(t)
 	tests := []struct{ text, err, usage string }{
-		{"frobnicate", "Unknown command `frobnicate`.", "`/founderbot help|apps|app|accept|reject|shortlist|ask|stats|export|broadcast|mentor|slots|founders|forget …`"},
+		{"frobnicate", "Unknown command `frobnicate`.", "`/founderbot help|apps|app|accept|reject|shortlist|ask|stats|export|broadcast|programs|digest|mentor|slots|founders|forget …`"},
 		{"app", "`/founderbot app` needs an application ID", "`/founderbot app &lt;id&gt;`"},
 		{"app 42", "`42` is not an application ID", "`/founderbot app &lt;id&gt;`"},
 		{"accept X-1 fine", "`X-1` is not an application ID", "`/founderbot accept &lt;id&gt; [note...]`"},
 		{"reject", "`/founderbot reject` needs an application ID", "`/founderbot reject &lt;id&gt; [note...]`"},
 		{"shortlist A-OOPS", "`A-OOPS` is not an application ID", "`/founderbot shortlist &lt;id&gt; [note...]`"},
 		{"ask A-7F3K", "`/founderbot ask` needs the question after the ID.", "`/founderbot ask &lt;id&gt; &lt;question...&gt;`"},
-		{"apps bogus", "`bogus` is not a status.", "`/founderbot apps [status] [page]`"},
-		{"apps 0", "`0` is not a page number.", "`/founderbot apps [status] [page]`"},
-		{"apps all -1", "`-1` is not a page number.", "`/founderbot apps [status] [page]`"},
-		{"stats now", "Unexpected `now` at the end.", "`/founderbot stats`"},
+		{"apps bogus", "`bogus` is not a status.", "`/founderbot apps [program=&lt;id&gt;] [status] [page]`"},
+		{"apps 0", "`0` is not a page number.", "`/founderbot apps [program=&lt;id&gt;] [status] [page]`"},
+		{"apps all -1", "`-1` is not a page number.", "`/founderbot apps [program=&lt;id&gt;] [status] [page]`"},
+		{"stats now", "Unexpected `now` at the end.", "`/founderbot stats [program=&lt;id&gt;]`"},
 		{"help me", "Unexpected `me` at the end.", "`/founderbot help`"},
-		{"export nope", "`nope` is not a status.", "`/founderbot export [status]`"},
+		{"export nope", "`nope` is not a status.", "`/founderbot export [program=&lt;id&gt;] [status]`"},
+		{"apps program=Bad!", "`program=Bad!` is not a program ID", "`/founderbot apps [program=&lt;id&gt;] [status] [page]`"},
 		{"app A-7F3K extra", "Unexpected `extra` at the end.", "`/founderbot app &lt;id&gt;`"},
 		{"app `rm`", "`'rm'` is not an application ID", "`/founderbot app &lt;id&gt;`"},
 		{"app <!channel>", "`&lt;!channel&gt;` is not an application ID", "`/founderbot app &lt;id&gt;`"},
@@ -211,15 +212,15 @@ func TestCommandMalformed(t *testing.T) {
 	}
 }
 
-// slowReview makes Stats wait, as a slow Redis would.
+// slowReview makes StatsIn wait, as a slow Redis would.
 type slowReview struct {
 	Review
 	release chan struct{}
 }
 
-func (r *slowReview) Stats(ctx context.Context) (application.Stats, error) {
+func (r *slowReview) StatsIn(ctx context.Context, program string) (application.Stats, error) {
 	<-r.release
-	return r.Review.Stats(ctx)
+	return r.Review.StatsIn(ctx, program)
 }
 
 func TestSlowCommandAnswersThroughResponseURL(t *testing.T) {

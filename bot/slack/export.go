@@ -24,9 +24,9 @@ func (s *Staff) export(ctx context.Context, sc slackapi.SlashCommand, cmd Comman
 	if cmd.Status == "draft" {
 		return ephemeral(s.t("staff_drafts_hidden"))
 	}
-	status, user, url := filter(cmd.Status), sc.UserID, sc.ResponseURL
+	status, user, url, program := filter(cmd.Status), sc.UserID, sc.ResponseURL, cmd.Program
 	s.goBG(ctx, exportTimeout, func(ctx context.Context) {
-		text := s.sendExport(ctx, user, status)
+		text := s.sendExport(ctx, user, status, program)
 		if url == "" {
 			return
 		}
@@ -39,9 +39,9 @@ func (s *Staff) export(ctx context.Context, sc slackapi.SlashCommand, cmd Comman
 
 // sendExport uploads the CSV to the user's direct messages and returns
 // what to tell them.
-func (s *Staff) sendExport(ctx context.Context, user string, status flows.Status) string {
-	name := s.filterName(status)
-	apps, err := s.allApps(ctx, status)
+func (s *Staff) sendExport(ctx context.Context, user string, status flows.Status, program string) string {
+	name := s.withProgram(s.filterName(status), program)
+	apps, err := s.allApps(ctx, status, program)
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack export: list", "err", err)
 		return s.t("staff_export_failed")
@@ -49,7 +49,7 @@ func (s *Staff) sendExport(ctx context.Context, user string, status flows.Status
 	if len(apps) == 0 {
 		return s.t("staff_export_empty", "Status", name)
 	}
-	data, err := s.csv(apps)
+	data, err := s.csv(apps, program != "")
 	if err != nil {
 		s.log.ErrorContext(ctx, "slack export: csv", "err", err)
 		return s.t("staff_export_failed")
@@ -67,6 +67,9 @@ func (s *Staff) sendExport(ctx context.Context, user string, status flows.Status
 	kind := string(status)
 	if kind == "" {
 		kind = "all"
+	}
+	if program != "" {
+		kind = program + "-" + kind
 	}
 	date := now.Format("2006-01-02 15:04")
 	params := slackapi.UploadFileParameters{
@@ -90,10 +93,10 @@ func (s *Staff) sendExport(ctx context.Context, user string, status flows.Status
 }
 
 // allApps reads every application with status (all for ""), newest first.
-func (s *Staff) allApps(ctx context.Context, status flows.Status) ([]flows.Application, error) {
+func (s *Staff) allApps(ctx context.Context, status flows.Status, program string) ([]flows.Application, error) {
 	var all []flows.Application
 	for {
-		page, total, err := s.review.List(ctx, status, len(all), exportBatch)
+		page, total, err := s.review.ListIn(ctx, program, status, len(all), exportBatch)
 		if err != nil {
 			return nil, err
 		}
@@ -107,11 +110,16 @@ func (s *Staff) allApps(ctx context.Context, status flows.Status) ([]flows.Appli
 // csv renders applications as CSV with a header row, readable by
 // spreadsheets: a UTF-8 byte order mark (Excel needs it for Arabic and
 // accents) and no cell that a spreadsheet would run as a formula.
-func (s *Staff) csv(apps []flows.Application) ([]byte, error) {
+// With byProgram (an export of one program), the columns are the
+// program's questions as asked, across its calls.
+func (s *Staff) csv(apps []flows.Application, byProgram bool) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	head := []string{s.t("staff_csv_id"), s.t("staff_csv_status"), s.t("staff_submitted"),
 		s.t("staff_csv_updated"), s.t("staff_telegram"), s.t("staff_csv_lang")}
+	if byProgram {
+		return s.programCSV(&buf, head, apps), nil
+	}
 	for _, f := range exportFields {
 		head = append(head, s.rawLabel(f))
 	}

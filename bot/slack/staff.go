@@ -22,8 +22,14 @@ type Review interface {
 	Application(ctx context.Context, id string) (flows.Application, error)
 	List(ctx context.Context, status flows.Status, skip, limit int) ([]flows.Application, int, error)
 	Decide(ctx context.Context, id string, to flows.Status, by flows.Actor, note string) (flows.Application, flows.Outgoing, error)
-	Stats(ctx context.Context) (application.Stats, error)
 	SetStaffMessage(ctx context.Context, id, channel, ts string) error
+	// Programs: what founders apply to, and the lists and counts by program.
+	Programs() *application.Programs
+	ProgramName(lang, id string) string
+	ListIn(ctx context.Context, program string, status flows.Status, skip, limit int) ([]flows.Application, int, error)
+	StatsIn(ctx context.Context, program string) (application.Stats, error)
+	DigestIn(ctx context.Context, since, until time.Time, program string) (application.Digest, error)
+	ProgramCounts(ctx context.Context) ([]application.ProgramCount, error)
 }
 
 // Deliver sends a message to a founder (on Telegram); errors are logged and staff told.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/flows/officehours"
 )
 
@@ -41,6 +42,7 @@ var settings = []setting{
 	{"TELEGRAM_WEBHOOK_SECRET", "", "required with TELEGRAM_WEBHOOK_URL: 32 to 256 characters of A-Z a-z 0-9 _ -, checked on every post", true},
 	{"TELEGRAM_CHAT_LIMIT", "20/10s", "updates one founder may send in a window; beyond it one \"slow down\" reply and the rest dropped (off: no limit)", false},
 	{"TELEGRAM_LEASE", "10s", "how long a replica holds a chat or the polling without renewing before another takes over after a crash", false},
+	{"PROGRAMS_FILE", "", "TOML file of the hub's programs, their calls and questions (see README; check it with founderbot -check-programs FILE); empty: one program, the ten standard questions, always open", false},
 	{"APPLICATION_DEADLINE", "", "when applications close (2026-12-31 or 2026-12-31T18:00, hub time): drafts get a nudge 7 days and 48 hours before", false},
 	{"DIGEST_CRON", "0 9 * * *", "when the daily staff digest is posted (cron, hub time; off: never)", false},
 	{"WEEKLY_STATS_CRON", "0 9 * * 1", "when the weekly stats are posted (cron, hub time; off: never)", false},
@@ -82,6 +84,7 @@ type config struct {
 	chatWindow     time.Duration
 	lease          time.Duration
 	deadline       time.Time
+	programs       *application.Programs // nil: the embedded default
 	digestCron     string
 	weeklyCron     string
 	officeHours    officehours.Config
@@ -102,12 +105,14 @@ func (e *errUsage) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &errUsage{fmt.Sprintf(format, args...)} }
 
-// errHelp is returned after -help printed the settings.
+// errHelp is returned after -help printed the settings, or
+// -check-programs found the file valid.
 var errHelp = errors.New("help shown")
 
 func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("founderbot", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	check := fs.String("check-programs", "", "validate a programs file and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printHelp(stdout)
@@ -118,6 +123,9 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	get := func(name string) (string, error) { return lookup(name, getenv) }
 	var c config
 	var err error
+	if *check != "" {
+		return nil, checkPrograms(*check, get, stdout)
+	}
 	if c.telegramToken, err = get("TELEGRAM_TOKEN"); err != nil {
 		return nil, err
 	}
@@ -170,6 +178,11 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	if d, _ := get("APPLICATION_DEADLINE"); d != "" {
 		if c.deadline, err = parseDeadline(d, c.hubTZ); err != nil {
 			return nil, usagef("APPLICATION_DEADLINE=%q: want a date such as 2026-12-31 or 2026-12-31T18:00 (hub time)", d)
+		}
+	}
+	if path, _ := get("PROGRAMS_FILE"); path != "" {
+		if c.programs, err = loadPrograms(path, c.hubTZ); err != nil {
+			return nil, err
 		}
 	}
 	envOrDefault := func(name string) string { v, _ := get(name); return v }
@@ -355,4 +368,41 @@ func parseOfficeHoursEnv(getenv func(string) string, hub string, tz *time.Locati
 		cfg.OpenTo = a
 	}
 	return cfg, nil
+}
+
+// loadPrograms reads and validates the programs file; a problem is one
+// line naming its place in the file.
+func loadPrograms(path string, tz *time.Location) (*application.Programs, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("PROGRAMS_FILE: %v", err)
+	}
+	ps, err := application.ParsePrograms(path, data, tz)
+	if err != nil {
+		return nil, usagef("PROGRAMS_FILE %v", err)
+	}
+	return ps, nil
+}
+
+// checkPrograms is -check-programs: it validates the file (in the hub's
+// time zone) and says what it holds, without starting anything.
+func checkPrograms(path string, get func(string) (string, error), stdout io.Writer) error {
+	name, _ := get("HUB_TIMEZONE")
+	tz, err := time.LoadLocation(name)
+	if err != nil {
+		return usagef("HUB_TIMEZONE=%q: not a known time zone (for example Africa/Casablanca)", name)
+	}
+	ps, err := loadPrograms(path, tz)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps.List {
+		fmt.Fprintf(stdout, "%s (%s)\n", p.ID, p.Name["en"])
+		for _, c := range p.Calls {
+			fmt.Fprintf(stdout, "  %s: %s to %s, %d questions\n", c.ID, c.Opens.Format("2006-01-02 15:04"),
+				c.Closes.Format("2006-01-02 15:04"), len(c.Questions))
+		}
+	}
+	fmt.Fprintf(stdout, "%s: ok\n", path)
+	return errHelp
 }

@@ -65,10 +65,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	eng := flows.NewEngine(st, cat, flows.Config{Hub: cfg.hubName}, log)
-	rem := application.NewReminders(st, st, cat, application.RemindersConfig{Hub: cfg.hubName, TZ: cfg.hubTZ, Deadline: cfg.deadline})
-	review := application.NewReview(st, cat, application.ReviewConfig{Hub: cfg.hubName, NextSteps: cfg.nextSteps, TZ: cfg.hubTZ})
+	rem := application.NewReminders(st, st, cat, application.RemindersConfig{Hub: cfg.hubName, TZ: cfg.hubTZ, Deadline: cfg.deadline, Programs: cfg.programs})
+	review := application.NewReview(st, cat, application.ReviewConfig{Hub: cfg.hubName, NextSteps: cfg.nextSteps, TZ: cfg.hubTZ, Programs: cfg.programs})
 	review.Reminders = rem
-	form := application.NewForm(st, application.FormConfig{Hub: cfg.hubName})
+	form := application.NewForm(st, application.FormConfig{Hub: cfg.hubName, Programs: cfg.programs, TZ: cfg.hubTZ})
 	form.Reminders = rem
 	oh := officehours.New(st, st, cat, cfg.officeHours, log)
 	pv := privacy.New(dataParts(st), oh, st, log)

@@ -13,12 +13,13 @@ import (
 // the review and the reminders ask for, in every language and form.
 func TestCatalogs(t *testing.T) {
 	used := catalogtest.Scan(t, ".", catalogtest.CallPattern)
-	for _, f := range applyFields {
-		used["q_"+f.key], used["f_"+f.key] = true, true
-		for _, ch := range f.choices {
-			used[f.key+"_"+ch] = true
+	for _, q := range DefaultPrograms().List[0].Calls[0].Questions {
+		used["q_"+q.ID], used["f_"+q.ID] = true, true
+		for _, ch := range q.options() {
+			used[q.ID+"_"+ch] = true
 		}
 	}
+	used["opt_yes"], used["opt_no"] = true, true
 	used["draft_nudge"] = true
 	for i := range deadlineBefore {
 		used[fmt.Sprint("deadline_nudge_", i)] = true
@@ -44,7 +45,8 @@ func TestCatalogs(t *testing.T) {
 		MinUsed: 80,
 		Data: []any{"Hub", "StartGate", "Name", "Salma", "ID", "A-7F3K", "Status", "ok",
 			"Startup", "Acme", "Date", "2026-11-25", "Total", 10, "N", 3, "Value", "v", "Label", "L",
-			"Min", 2, "Max", 80, "Note", "n", "NextSteps", "s"},
+			"Min", 2, "Max", 80, "Note", "n", "NextSteps", "s",
+			"Program", "Incubation", "Description", "d", "Required", "Incubation"},
 		Plain:        plainLabel,
 		PlainRefuses: "<>",
 	})
@@ -53,7 +55,7 @@ func TestCatalogs(t *testing.T) {
 // plainLabel tells the messages that are button labels or command
 // descriptions: plain text.
 func plainLabel(id string) bool {
-	for _, p := range []string{"btn_", "stage_", "f_", "cmd_"} {
+	for _, p := range []string{"btn_", "stage_", "f_", "cmd_", "opt_"} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}

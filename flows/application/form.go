@@ -9,6 +9,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/startgate/founderbot/flows"
 )
@@ -31,12 +32,17 @@ type Store interface {
 // FormConfig is what the hub decides about the form.
 type FormConfig struct {
 	Hub string // shown in messages; default StartGate
+	// Programs are the programs founders apply to; nil: the embedded
+	// default (one program, today's ten questions, always open).
+	Programs *Programs
+	TZ       *time.Location // the hub's, for the dates of calls
 }
 
 // Form is the founders' side of applications.
 type Form struct {
-	store Store
-	cfg   FormConfig
+	store    Store
+	cfg      FormConfig
+	programs *Programs
 	// Reminders, when set, schedules the reminders of new drafts.
 	Reminders *Reminders
 }
@@ -47,7 +53,14 @@ func NewForm(st Store, cfg FormConfig) *Form {
 	if cfg.Hub == "" {
 		cfg.Hub = "StartGate"
 	}
-	return &Form{store: st, cfg: cfg}
+	if cfg.TZ == nil {
+		cfg.TZ = time.UTC
+	}
+	ps := cfg.Programs
+	if ps == nil {
+		ps = DefaultPrograms()
+	}
+	return &Form{store: st, cfg: cfg, programs: ps}
 }
 
 // Submitted is the notification of an application a founder submitted,
@@ -75,14 +88,15 @@ func (f *Form) Conversation() flows.Conversation {
 			{Name: "status", Run: f.status, Menu: true},
 		},
 		Flows: []flows.Flow{{
-			Name: flowApply, Ask: ask, Press: f.press, Text: text, Cancel: cancel,
+			Name: flowApply, Ask: f.ask, Press: f.press, Text: f.text, Cancel: cancel,
 			Expired: func(t *flows.Turn) { t.Say(t.T("draft_expired")) },
 			Holds:   func(t *flows.Turn) bool { return len(t.Answers()) > 0 },
 			Resume:  "apply",
-			Keys:    []string{keyEditing, keyNudges, keyDeadline},
+			Keys:    []string{keyEditing, keyNudges, keyDeadline, keyProgram, keyCall, keyPicks},
 		}},
+		Buttons:     []flows.ButtonPrefix{{Prefix: "ap:", Press: f.pressProgram}},
 		Idle:        f.answerInfo,
-		SessionKeys: []string{keyOpenApp, keyAwaitingInfo},
+		SessionKeys: []string{keyOpenApp, keyAwaitingInfo, keyOpenApps},
 		Messages:    Messages(),
 	}
 	if f.Reminders != nil {
@@ -92,18 +106,22 @@ func (f *Form) Conversation() flows.Conversation {
 }
 
 // ask asks the question of the form, or the one pending on top of it.
-func ask(t *flows.Turn) {
+func (f *Form) ask(t *flows.Turn) {
 	switch t.Session().Pending {
 	case "cancel":
 		t.Say(t.N("confirm_cancel", len(t.Answers())),
 			[]flows.Button{{Label: t.T("btn_discard"), Data: t.Data("yes")}, {Label: t.T("btn_keep_draft"), Data: t.Data("no")}})
 	case "resume":
-		t.Say(t.N("resume", len(t.Answers()), "Total", len(applyFields)),
+		total := 0
+		if d, ok := f.current(t); ok {
+			total = d.total()
+		}
+		t.Say(t.N("resume", len(t.Answers()), "Total", total),
 			[]flows.Button{{Label: t.T("btn_continue"), Data: t.Data("cont")}, {Label: t.T("btn_start_over"), Data: t.Data("over")}})
 	case "edit":
-		askEdit(t)
+		f.askEdit(t)
 	default:
-		askApply(t)
+		f.askApply(t)
 	}
 }
 
@@ -130,7 +148,9 @@ func (f *Form) press(t *flows.Turn, action string) bool {
 			t.SetPending("")
 			t.Ask()
 		case "over":
-			f.startApply(t)
+			if d, ok := f.live(t); ok {
+				f.startApply(t, d)
+			}
 		default:
 			return false
 		}
@@ -142,7 +162,11 @@ func (f *Form) press(t *flows.Turn, action string) bool {
 			return true
 		}
 		key, ok := strings.CutPrefix(action, "e:")
-		if _, fd := fieldByKey(key); !ok || fd == nil {
+		d, live := f.current(t)
+		if !live {
+			return false
+		}
+		if _, q := d.question(key); !ok || q == nil {
 			return false
 		}
 		t.SetPending("")
@@ -155,13 +179,13 @@ func (f *Form) press(t *flows.Turn, action string) bool {
 }
 
 // text is typed text in the form: the answer to the question.
-func text(t *flows.Turn, s string) error {
+func (f *Form) text(t *flows.Turn, s string) error {
 	if t.Session().Step == stepSummary {
 		t.Say(t.T("pick_button"))
 		t.Ask()
 		return nil
 	}
-	return answer(t, s)
+	return f.answer(t, s)
 }
 
 // cancel is /cancel or the Cancel button: an empty draft goes at once, a
@@ -191,12 +215,20 @@ func (f *Form) status(t *flows.Turn, _ string) error {
 	b.WriteString(t.T("status_header"))
 	for _, a := range apps {
 		b.WriteString("\n")
-		b.WriteString(t.T("status_line", "ID", a.ID, "Startup", t.V(a.Answers["startup"]),
+		name := t.V(a.Answers["startup"])
+		if p := f.programs.Program(a.ProgramOf()); a.Program != "" && p != nil {
+			name = f.programName(t, p)
+		}
+		b.WriteString(t.T("status_line", "ID", a.ID, "Startup", name,
 			"Status", t.T("status_"+string(a.Status)), "Date", a.Submitted.Format("2006-01-02")))
 	}
 	if s.Flow == flowApply {
 		b.WriteString("\n\n")
-		b.WriteString(t.N("status_draft", len(s.Answers), "Total", len(applyFields)))
+		total := 0
+		if d, ok := f.current(t); ok {
+			total = d.total()
+		}
+		b.WriteString(t.N("status_draft", len(s.Answers), "Total", total))
 	}
 	t.Say(b.String())
 	t.Ask()

@@ -30,7 +30,10 @@ const infoReminderAfter = 72 * time.Hour
 type RemindersConfig struct {
 	Hub      string
 	TZ       *time.Location
-	Deadline time.Time // APPLICATION_DEADLINE; zero: none
+	Deadline time.Time // APPLICATION_DEADLINE, for the embedded default program; zero: none
+	// Programs are the form's (nil: the embedded default); a call's
+	// closing time is its drafts' deadline.
+	Programs *Programs
 	// Quiet hours in the hub's time zone, when no reminder is sent:
 	// from QuietFrom to QuietTo (hours, default 22 to 8).
 	QuietFrom, QuietTo int
@@ -64,6 +67,9 @@ func NewReminders(st ReminderStore, out flows.Outbox, cat *flows.Catalog, cfg Re
 	if cfg.Hub == "" {
 		cfg.Hub = "StartGate"
 	}
+	if cfg.Programs == nil {
+		cfg.Programs = DefaultPrograms()
+	}
 	return &Reminders{store: st, out: out, cat: cat, cfg: cfg}
 }
 
@@ -72,6 +78,35 @@ func (r *Reminders) Register(s *flows.Scheduler) { s.HandleAll(r.jobs()) }
 
 func (r *Reminders) jobs() map[string]flows.JobHandler {
 	return map[string]flows.JobHandler{KindDraftNudge: r.draftNudge, KindInfoReminder: r.infoReminder}
+}
+
+// draftOf is the program and call of a stored draft (see Form.current).
+func (r *Reminders) draftOf(s *flows.Session) (draft, bool) {
+	var pid, cid string
+	if _, err := s.Get(keyProgram, &pid); err != nil {
+		return draft{}, false
+	}
+	if _, err := s.Get(keyCall, &cid); err != nil {
+		return draft{}, false
+	}
+	p := r.cfg.Programs.draftProgram(pid)
+	if p == nil {
+		return draft{}, false
+	}
+	c := p.Call(cid)
+	if c == nil && cid == "" && len(p.Calls) == 1 {
+		c = &p.Calls[0]
+	}
+	return draft{p, c}, c != nil
+}
+
+// deadline is when the draft's call closes: APPLICATION_DEADLINE for the
+// embedded default's call, which has no closing time of its own.
+func (r *Reminders) deadline(d draft) time.Time {
+	if d.c.Closes.IsZero() {
+		return r.cfg.Deadline
+	}
+	return d.c.Closes
 }
 
 // marks are the reminders a draft got: nudges after silence, and the
@@ -124,18 +159,30 @@ func (r *Reminders) nextNudge(s flows.Session) (at time.Time, ok bool, err error
 			at, ok = t, true
 		}
 	}
+	d, found := r.draftOf(&s)
+	if !found {
+		return at, false, nil
+	}
+	deadline := r.deadline(d)
 	if m.nudges < len(nudgeAfter) {
 		consider(s.Touched.Add(nudgeAfter[m.nudges]))
 	}
-	if !r.cfg.Deadline.IsZero() && s.Started.Before(r.cfg.Deadline) {
+	if !deadline.IsZero() && s.Started.Before(deadline) {
 		for i, d := range deadlineBefore {
 			// A draft started after a nudge's moment skips that nudge.
-			if at := r.cfg.Deadline.Add(-d); m.deadline&(1<<i) == 0 && at.After(s.Started) {
+			if at := deadline.Add(-d); m.deadline&(1<<i) == 0 && at.After(s.Started) {
 				consider(at)
 			}
 		}
 	}
-	return r.awake(at), ok, nil
+	if ok {
+		at = r.awake(at)
+	}
+	// The call's closing is told when it happens, whatever the hour.
+	if c := d.c.Closes; !c.IsZero() && (!ok || c.Before(at)) {
+		at, ok = c, true
+	}
+	return at, ok, nil
 }
 
 func (r *Reminders) scheduleDraft(ctx context.Context, f flows.FounderID, s flows.Session) error {
@@ -168,20 +215,28 @@ func (r *Reminders) draftNudge(ctx context.Context, j flows.Job, now time.Time) 
 	if at.After(now) { // the founder answered since, or it is night: later
 		return r.store.ScheduleJob(ctx, flows.Job{ID: j.ID, Kind: j.Kind, Subject: j.Subject, Version: j.Version, Due: at})
 	}
+	d, _ := r.draftOf(&s) // found: nextNudge found it
+	if !d.c.Closes.IsZero() && !now.Before(d.c.Closes) {
+		return r.callClosed(ctx, j, s, d)
+	}
+	deadline := r.deadline(d)
 	lang := r.cat.Resolve(s.Lang, s.Hint)
-	data := []any{"Hub", r.cat.Value(lang, r.cfg.Hub), "Total", len(applyFields),
-		"Date", r.cfg.Deadline.In(r.cfg.TZ).Format("2006-01-02")}
+	data := []any{"Hub", r.programName(lang, d.p), "Total", d.total(),
+		"Date", deadline.In(r.cfg.TZ).Format("2006-01-02")}
 	var id, key string
 	deadlineBit := -1
 	for i := len(deadlineBefore) - 1; i >= 0; i-- { // the latest deadline nudge due wins
-		at := r.cfg.Deadline.Add(-deadlineBefore[i])
-		if !r.cfg.Deadline.IsZero() && m.deadline&(1<<i) == 0 && !now.Before(at) && at.After(s.Started) {
+		at := deadline.Add(-deadlineBefore[i])
+		if !deadline.IsZero() && m.deadline&(1<<i) == 0 && !now.Before(at) && at.After(s.Started) {
 			deadlineBit = i
 			break
 		}
 	}
 	if deadlineBit >= 0 {
 		id, key = "deadline_nudge_"+strconv.Itoa(deadlineBit), fmt.Sprintf("nudge:%s:%d:d%d", f, j.Version, deadlineBit)
+		if !d.c.Closes.IsZero() { // a draft kept for a program's next call gets that call's nudges too
+			key += ":" + d.c.ID
+		}
 	} else {
 		id, key = "draft_nudge", fmt.Sprintf("nudge:%s:%d:s%d", f, j.Version, m.nudges)
 	}
@@ -216,6 +271,65 @@ func (r *Reminders) draftNudge(ctx context.Context, j flows.Job, now time.Time) 
 }
 
 var errStale = errors.New("stale")
+
+func (r *Reminders) programName(lang string, p *Program) string {
+	if len(p.Name) == 0 {
+		return r.cat.Value(lang, r.cfg.Hub)
+	}
+	return r.cat.Value(lang, p.Name[lang])
+}
+
+// callClosed tells a founder whose draft was still open that the call
+// closed: the draft goes on in the program's next call when that call
+// asks the same questions, else it is dropped.
+func (r *Reminders) callClosed(ctx context.Context, j flows.Job, s flows.Session, d draft) error {
+	f := flows.FounderID(j.Subject)
+	lang := r.cat.Resolve(s.Lang, s.Hint)
+	next := d.p.sameNext(d.c)
+	var reply flows.Reply
+	if next != nil {
+		reply = flows.Reply{Text: r.cat.T(lang, "call_closed_kept", "Program", r.programName(lang, d.p),
+			"Date", next.Opens.In(r.cfg.TZ).Format("2006-01-02 15:04"))}
+	} else {
+		reply = flows.Reply{Text: r.cat.T(lang, "call_closed", "Program", r.programName(lang, d.p))}
+	}
+	key := fmt.Sprintf("closed:%s:%d:%s", f, j.Version, d.c.ID)
+	if _, err := r.out.Enqueue(ctx, key, flows.Outgoing{Founder: f, Reply: reply}, "reminders"); err != nil {
+		return fmt.Errorf("queue %s: %w", key, err)
+	}
+	s, err := r.store.UpdateSession(ctx, f, func(s *flows.Session) error {
+		var cid string
+		if _, err := s.Get(keyCall, &cid); err != nil {
+			return err
+		}
+		if s.Flow != flowApply || s.Started.Unix() != j.Version || (cid != d.c.ID && cid != "") {
+			return errStale
+		}
+		if next != nil { // its own deadline nudges, from the start
+			if err := s.Set(keyDeadline, 0); err != nil {
+				return err
+			}
+			return s.Set(keyCall, next.ID)
+		}
+		s.Flow, s.Step, s.Pending, s.Answers, s.Started = "", "", "", nil, time.Time{}
+		s.Nonce++
+		for _, k := range []string{keyEditing, keyNudges, keyDeadline, keyProgram, keyCall, keyPicks} {
+			if err := s.Set(k, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errStale):
+		return nil
+	case err != nil:
+		return err
+	case next == nil:
+		return nil
+	}
+	return r.scheduleDraft(ctx, f, s)
+}
 
 // scheduleInfoReminder is called when staff ask a question.
 func (r *Reminders) scheduleInfoReminder(ctx context.Context, a flows.Application, now time.Time) error {

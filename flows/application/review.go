@@ -63,6 +63,8 @@ type ReviewConfig struct {
 	Hub       string
 	NextSteps string         // told to accepted founders
 	TZ        *time.Location // for "this week" in Stats
+	// Programs are the form's (nil: the embedded default).
+	Programs *Programs
 }
 
 // Review is the staff side of applications.
@@ -82,6 +84,9 @@ func NewReview(st ReviewStore, cat *flows.Catalog, cfg ReviewConfig) *Review {
 	}
 	if cfg.Hub == "" {
 		cfg.Hub = "StartGate"
+	}
+	if cfg.Programs == nil {
+		cfg.Programs = DefaultPrograms()
 	}
 	return &Review{store: st, cat: cat, cfg: cfg, Now: time.Now}
 }
@@ -177,23 +182,28 @@ type Stats struct {
 	ByStatus map[flows.Status]int
 	BySector map[string]int
 	ByStage  map[string]int
+	ByCall   map[string]int // by the call applied to ("" before programs)
 }
 
 // Stats counts all applications.
-func (r *Review) Stats(ctx context.Context) (Stats, error) {
-	apps, _, err := r.store.ListApplications(ctx, "", 0, 1<<30)
+func (r *Review) Stats(ctx context.Context) (Stats, error) { return r.StatsIn(ctx, "") }
+
+// StatsIn counts the applications to a program (all for "").
+func (r *Review) StatsIn(ctx context.Context, program string) (Stats, error) {
+	apps, _, err := r.ListIn(ctx, program, "", 0, 1<<30)
 	if err != nil {
 		return Stats{}, err
 	}
 	now := r.Now().In(r.cfg.TZ)
 	y, m, d := now.Date()
 	monday := time.Date(y, m, d-(int(now.Weekday())+6)%7, 0, 0, 0, 0, r.cfg.TZ)
-	st := Stats{ByStatus: map[flows.Status]int{}, BySector: map[string]int{}, ByStage: map[string]int{}}
+	st := Stats{ByStatus: map[flows.Status]int{}, BySector: map[string]int{}, ByStage: map[string]int{}, ByCall: map[string]int{}}
 	for _, a := range apps {
 		st.Total++
 		st.ByStatus[a.Status]++
 		st.BySector[a.Answers["sector"]]++
 		st.ByStage[a.Answers["stage"]]++
+		st.ByCall[a.Call]++
 		if !a.Submitted.Before(monday) {
 			st.ThisWeek++
 		}
@@ -276,7 +286,12 @@ type Digest struct {
 
 // Digest gathers the applications that moved between since and until.
 func (r *Review) Digest(ctx context.Context, since, until time.Time) (Digest, error) {
-	apps, _, err := r.store.ListApplications(ctx, "", 0, 1<<30)
+	return r.DigestIn(ctx, since, until, "")
+}
+
+// DigestIn is Digest for the applications to one program (all for "").
+func (r *Review) DigestIn(ctx context.Context, since, until time.Time, program string) (Digest, error) {
+	apps, _, err := r.ListIn(ctx, program, "", 0, 1<<30)
 	if err != nil {
 		return Digest{}, err
 	}

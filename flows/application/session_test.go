@@ -137,3 +137,55 @@ func TestStoredSessionsLoad(t *testing.T) {
 		t.Errorf("session saved again = %s; want nudges 1, deadline 1, no longer editing", raw)
 	}
 }
+
+// TestStoredDraftWithProgramsFile: once the hub has a programs file, a
+// draft stored before programs (of the standard form) can still be
+// finished and submitted, as an application to the default program.
+func TestStoredDraftWithProgramsFile(t *testing.T) {
+	ctx := context.Background()
+	env := storetest.New(t)
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	answers := map[string]string{"startup": "Acme", "founder": "Salma", "email": "s@acme.ma", "phone": "",
+		"city": "Rabat", "sector": "mobility", "stage": "idea", "team": "2", "pitch": "Shared scooters for campuses."}
+	d, _ := json.Marshal(oldSession{Lang: "en", Flow: "apply", Step: "link", Nonce: 3, Answers: answers,
+		Started: now.Add(-48 * time.Hour), Touched: now.Add(-time.Hour)})
+	if err := env.Client.HSet(ctx, env.Prefix+"{tg:2}:session", "v", 1, "d", string(d)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := ParsePrograms("programs.toml", readPrograms(t), time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := flows.NewCatalog("en", Messages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := flows.NewEngine(env.Store, cat, flows.Config{}, slog.New(slog.DiscardHandler))
+	eng.Now = func() time.Time { return now }
+	if err := eng.Register(NewForm(env.Store, FormConfig{Programs: ps}).Conversation()); err != nil {
+		t.Fatal(err)
+	}
+	send := func(ev flows.Event) flows.Result {
+		t.Helper()
+		ev.Founder = "tg:2"
+		res, err := eng.Handle(ctx, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := send(flows.Event{Kind: flows.KindText, Text: "https://acme.ma"})
+	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, "<b>Startup:</b> Acme") {
+		t.Fatalf("last answer of the old draft = %+v; want the standard summary", res.Replies)
+	}
+	res = send(flows.Event{Kind: flows.KindButton, Data: res.Replies[0].Buttons[0][0].Data})
+	a := SubmittedIn(res)
+	if a == nil || a.Program != "" || a.ProgramOf() != flows.DefaultProgram || a.Answers["link"] != "https://acme.ma" {
+		t.Fatalf("submitted %+v; want the old draft, in the default program", a)
+	}
+	// The founder may now apply to the file's programs too.
+	res = send(flows.Event{Kind: flows.KindCommand, Command: "apply"})
+	if len(res.Replies) != 1 || !strings.Contains(res.Replies[0].Text, "Programs open for applications") {
+		t.Errorf("/apply after = %+v; want the programs open", res.Replies)
+	}
+}

@@ -18,6 +18,15 @@ const (
 	// deadlineBefore[i]).
 	keyNudges   = "nudges"
 	keyDeadline = "deadline"
+	// keyProgram and keyCall are what the draft applies to; a session
+	// without them (from before programs) applies to the default program.
+	keyProgram = "program"
+	keyCall    = "call"
+	// keyPicks are the options of "choices" questions picked so far.
+	keyPicks = "picks"
+	// keyOpenApps are the founder's submitted applications by program,
+	// for programs other than the default (whose is keyOpenApp).
+	keyOpenApps = "open_apps"
 )
 
 func editing(t *flows.Turn) bool {
@@ -30,6 +39,26 @@ func openApp(t *flows.Turn) string {
 	var id string
 	t.Get(keyOpenApp, &id)
 	return id
+}
+
+func openApps(t *flows.Turn) map[string]string {
+	var m map[string]string
+	t.Get(keyOpenApps, &m)
+	return m
+}
+
+// setOpenApp notes the founder's new application to a program.
+func setOpenApp(t *flows.Turn, program, id string) {
+	if program == flows.DefaultProgram {
+		t.Set(keyOpenApp, id)
+		return
+	}
+	m := openApps(t)
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[program] = id
+	t.Set(keyOpenApps, m)
 }
 
 // intKey reads a number the application keeps in a session; a value that
