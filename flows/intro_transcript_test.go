@@ -21,6 +21,7 @@ import (
 // (the syntax of TestTranscripts, same -update flag) on a network of:
 //
 //	Karim Benali     mentor: fundraising, fintech; Slack UKARIM; karim@seed.ma; has office hours
+//	Sara Idrissi     mentor: fintech; Slack USARA; no contact address (introduced on Slack)
 //	Nadia El Amrani  investor: fintech; Slack UNADIA; https://nadia.vc; monthly cap 1
 //	Omar Tazi        corporate: pilot, energy; Slack UOMAR; omar@ocp.ma
 //	Leila Bennani    corporate: pilot; Slack ULEILA; paused
@@ -80,6 +81,7 @@ func newIntroWorld(t *testing.T) *introWorld {
 	for _, m := range []flows.Mentor{
 		{ID: "karim-benali", Name: "Karim Benali", Tags: []string{"fundraising", "fintech"}, Languages: []string{"fr", "en"},
 			Bio: "Ex-investisseur seed.", SlackUser: "UKARIM", Contact: "karim@seed.ma"},
+		{ID: "sara-idrissi", Name: "Sara Idrissi", Tags: []string{"fintech"}, Languages: []string{"ar"}, SlackUser: "USARA"},
 		{ID: "nadia-el-amrani", Name: "Nadia El Amrani", Kind: flows.KindInvestor, Tags: []string{"fintech"}, Languages: []string{"fr", "ar"},
 			Bio: "Partner, Atlas Ventures.", SlackUser: "UNADIA", Contact: "https://nadia.vc", MonthlyCap: 1},
 		{ID: "omar-tazi", Name: "Omar Tazi", Kind: flows.KindCorporate, Tags: []string{"energy", "pilot"}, Languages: []string{"fr"},

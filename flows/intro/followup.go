@@ -93,6 +93,10 @@ func (s *Intros) afterMet(t *flows.Turn, in Intro, met Met) error {
 		}
 		t.Say(t.T("intro_ask_rating"), row)
 	case MetNotYet:
+		if in.Followups >= 2 { // asked twice: no third time
+			t.Say(t.T("intro_thanks"))
+			return nil
+		}
 		if err := s.againLater(t.Context(), in); err != nil {
 			return fmt.Errorf("schedule the second follow-up of %s: %w", in.ID, err)
 		}
