@@ -29,6 +29,7 @@ const (
 	CmdBroadcast = "broadcast"
 	CmdMentor    = "mentor" // office hours: Command.Action is add, list, edit or remove
 	CmdSlots     = "slots"  // office hours: Command.Action is add, list or cancel
+	CmdIntro     = "intro"  // introductions: answered by introCommand, for contacts too
 )
 
 // UsageError problem codes: stable, so that callers can map each to a
@@ -69,6 +70,7 @@ var usages = [...]struct{ name, line string }{
 	{CmdBroadcast, "broadcast [status=<status>] [sector=<sector>] <message...>"},
 	{CmdMentor, "mentor add | list | edit <mentor> | remove <mentor>"},
 	{CmdSlots, "slots add <mentor> <YYYY-MM-DD> <HH:MM>-<HH:MM> [every <minutes>] [online <link> | room <name>] | list [mentor] [week] | cancel <slot>"},
+	{CmdIntro, "intro pause | resume | cap <N> [contact]"},
 }
 
 // Command is a parsed staff slash command. Fields a subcommand does not take
@@ -177,6 +179,8 @@ func ParseCommand(text string) (Command, error) {
 		return parseMentor(rest)
 	case CmdSlots:
 		return parseSlots(rest)
+	case CmdIntro: // its arguments are read by introCommand, which contacts use too
+		return Command{Name: name, Note: trim(rest)}, nil
 	default:
 		return Command{}, &UsageError{Problem: ProblemUnknownSubcommand, Arg: tok}
 	}

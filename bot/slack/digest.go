@@ -44,7 +44,9 @@ func (s *Staff) PostDigest(ctx context.Context, d application.Digest) error {
 		}
 		blocks = append(blocks, section(strings.Join(lines, "\n")))
 	}
-	if len(d.New)+len(d.Answered)+d.Waiting+d.OnFounders+len(d.Sessions) == 0 {
+	intros := s.introDigest(ctx)
+	blocks = append(blocks, intros...)
+	if len(d.New)+len(d.Answered)+d.Waiting+d.OnFounders+len(d.Sessions)+len(intros) == 0 {
 		blocks = append(blocks, section(s.t("staff_digest_quiet")))
 	}
 	if _, _, err := s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(clip(title, maxFallback), false), slackapi.MsgOptionBlocks(blocks...)); err != nil {

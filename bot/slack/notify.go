@@ -6,6 +6,7 @@ import (
 
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/officehours"
 )
 
@@ -30,5 +31,7 @@ func (s *Staff) Notify(ctx context.Context, n flows.Notification) {
 		s.Answered(ctx, n.Application)
 	case officehours.BookingEvent:
 		s.Bookings(ctx, []officehours.BookingEvent{n})
+	case intro.Requested:
+		s.IntroRequested(ctx, n.Intro)
 	}
 }

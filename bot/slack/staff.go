@@ -88,6 +88,9 @@ type Staff struct {
 
 	// oh is office hours, when SetOfficeHours was called.
 	oh officeHours
+
+	// intros is introductions, when SetIntros was called.
+	intros Intros
 }
 
 // New returns the staff side; it makes no request until used.
