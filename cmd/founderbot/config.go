@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/officehours"
 )
 
@@ -48,6 +49,10 @@ var settings = []setting{
 	{"BOOKING_WINDOW_DAYS", "14", "office hours: how far ahead founders can book", false},
 	{"BOOKING_OPEN_TO", "applicants", "who may book: applicants, accepted or anyone", false},
 	{"BOOKING_CONTACT", "", "office hours: who founders contact after the cut-off (shown to them)", false},
+	{"MAX_PENDING_INTROS", "2", "introductions: requests one founder may have waiting", false},
+	{"INTRO_OPEN_TO", "accepted", "who may ask for introductions: applicants, accepted or anyone", false},
+	{"INTRO_CONTACT_TIMEOUT", "72h", "introductions: a contact who has not answered is reminded once; at twice this the request expires", false},
+	{"INTRO_FOLLOWUP_AFTER", "168h", "introductions: both sides are asked whether they met this long after the introduction", false},
 	{"HUB_NAME", "StartGate", "the hub's name, shown to founders", false},
 	{"HUB_TIMEZONE", "Africa/Casablanca", "the hub's IANA time zone", false},
 	{"DEFAULT_LANGUAGE", "fr", "language for founders whose Telegram language is not fr, en or ar", false},
@@ -74,6 +79,7 @@ type config struct {
 	digestCron     string
 	weeklyCron     string
 	officeHours    officehours.Config
+	intro          intro.Config
 }
 
 type slackConfig struct {
@@ -160,6 +166,9 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	}
 	envOrDefault := func(name string) string { v, _ := get(name); return v }
 	if c.officeHours, err = parseOfficeHoursEnv(envOrDefault, c.hubName, c.hubTZ); err != nil {
+		return nil, usagef("%v", err)
+	}
+	if c.intro, err = parseIntroEnv(envOrDefault, c.hubName, c.hubTZ); err != nil {
 		return nil, usagef("%v", err)
 	}
 	c.digestCron, _ = get("DIGEST_CRON")

@@ -24,6 +24,7 @@ import (
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store"
 )
@@ -70,12 +71,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	form := application.NewForm(st, application.FormConfig{Hub: cfg.hubName})
 	form.Reminders = rem
 	oh := officehours.New(st, st, cat, cfg.officeHours, log)
+	intros := intro.New(st, st, cat, cfg.intro, log)
+	form.StatusSections = append(form.StatusSections, intros.StatusSection)
 	// The conversations founders have, one line each (with their
 	// messages and jobs); the first is the hub's main one, whose commands
 	// come first in the menu.
 	for _, c := range []flows.Conversation{
 		form.Conversation(),
 		oh.Conversation(),
+		intros.Conversation(),
 	} {
 		if err := eng.Register(c); err != nil {
 			return err
@@ -115,6 +119,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		staff.SetBroadcast(st)
+		staff.SetIntros(intros)
+		intros.SetContacts(staff.IntroContacts())
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		err = staff.CheckChannel(cctx)
 		cancel()

@@ -37,7 +37,10 @@ func (s *Intros) askJob(ctx context.Context, j flows.Job, _ time.Time) error {
 		return err
 	}
 	if s.contacts == nil {
-		return errors.New("ask contact: no way to reach contacts is set")
+		// No Slack side: nobody can be asked; the request expires in time
+		// and the founder is told.
+		s.log.WarnContext(ctx, "introduction contact not asked: no Slack side", "intro", in.ID)
+		return s.scheduleExpiry(ctx, in)
 	}
 	if err := s.contacts.Ask(ctx, in, m, false); err != nil {
 		return fmt.Errorf("ask contact of %s: %w", in.ID, err)
@@ -52,7 +55,7 @@ func (s *Intros) remindJob(ctx context.Context, j flows.Job, _ time.Time) error 
 	if !ok || err != nil {
 		return err
 	}
-	if !in.Reminded {
+	if !in.Reminded && s.contacts != nil {
 		if err := s.contacts.Ask(ctx, in, m, true); err != nil {
 			return fmt.Errorf("remind contact of %s: %w", in.ID, err)
 		}
@@ -71,6 +74,10 @@ func (s *Intros) remindJob(ctx context.Context, j flows.Job, _ time.Time) error 
 		}
 		s.record(ctx, in, "reminded")
 	}
+	return s.scheduleExpiry(ctx, in)
+}
+
+func (s *Intros) scheduleExpiry(ctx context.Context, in Intro) error {
 	return s.store.ScheduleJob(ctx, flows.Job{ID: KindExpire + ":" + in.ID, Kind: KindExpire, Subject: in.ID,
 		Version: in.Version, Due: in.Decided.Add(2 * s.cfg.ContactTimeout)})
 }
