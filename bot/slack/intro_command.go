@@ -147,3 +147,20 @@ func (s *Staff) introLines(ctx context.Context, l []intro.Intro) []introLine {
 	}
 	return out
 }
+
+// introLine is what `mentor list` adds about a contact's introductions:
+// kind, contact for introductions, pause and monthly cap.
+func (s *Staff) introLine(m flows.Mentor) string {
+	contact := s.t("staff_none")
+	if m.Contact != "" {
+		contact = s.v(m.Contact)
+	}
+	state := s.t("staff_oh_no_cap")
+	if m.MonthlyCap > 0 {
+		state = s.t("staff_intro_cap", "N", m.MonthlyCap)
+	}
+	if m.IntroPaused {
+		state = s.t("staff_intro_paused_short")
+	}
+	return "\n" + s.t("staff_intro_mentor_line", "Kind", s.t("staff_intro_kind_"+m.ContactKind()), "Value", contact, "Note", state)
+}
