@@ -344,6 +344,12 @@ func (s *Intros) draft(t *flows.Turn, m flows.Mentor) Intro {
 	if len(apps) > 0 {
 		app := apps[0]
 		in.AppID, in.Startup, in.Sector, in.Stage, in.Summary = app.ID, app.Answers["startup"], app.Answers["sector"], app.Answers["stage"], app.Answers["pitch"]
+		if n := app.Answers["founder"]; n != "" {
+			in.FounderName = n // as the founder gave it, rather than their Telegram display name
+		}
+		if in.FounderHandle == "" {
+			in.FounderHandle = app.Handle
+		}
 	}
 	return in
 }
