@@ -2,7 +2,9 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/startgate/founderbot/bot/slack/slacktest"
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/flows/intro"
 )
 
@@ -278,4 +281,59 @@ func TestIntroContactControls(t *testing.T) {
 	if m, _ := e.oh.FindMentor(context.Background(), "karim-benali"); m.IntroPaused || m.MonthlyCap != 3 {
 		t.Fatalf("contact saved as %+v", m)
 	}
+}
+
+// TestIntroStaffDecline: Decline opens a modal whose view carries the
+// request's version; a view older than the request is refused in the
+// modal, the current one declines, the founder reads the note, the
+// vetting message loses its buttons, and the digest lists what waits.
+func TestIntroStaffDecline(t *testing.T) {
+	e := newIntroEnv(t)
+	e.apply(founderChat, "youssef_ea", answers("Acme"))
+	in := e.request()
+
+	ctx := context.Background()
+	d := application.Digest{Until: e.clock()}
+	if err := e.staff.PostDigest(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.slack.Messages(staffChannel)
+	mustContain(t, "digest", texts(msgs[len(msgs)-1].Blocks), "Introductions waiting on staff", in.ID, "Acme", "Karim Benali")
+
+	in, _ = e.svc.Intro(ctx, in.ID)
+	vet := e.message(in.StaffTS)
+	e.pressAs(alice, actionIntroDecline, in.ID, vet)
+	v := e.slack.WaitViews(t, 1, wait)[0]
+	var view struct {
+		CallbackID string `json:"callback_id"`
+		Metadata   string `json:"private_metadata"`
+	}
+	if err := json.Unmarshal(v.View, &view); err != nil || view.CallbackID != callbackIntroStaff {
+		t.Fatalf("decline modal %s: %v", v.View, err)
+	}
+	submit := func(metadata string) string {
+		_, body := e.interact(map[string]any{
+			"type": "view_submission", "user": map[string]any{"id": alice}, "team": map[string]any{"id": slacktest.TeamID},
+			"view": map[string]any{"id": v.ID, "type": "modal", "callback_id": callbackIntroStaff, "private_metadata": metadata,
+				"state": map[string]any{"values": map[string]any{noteBlock: map[string]any{noteAction: map[string]any{"type": "plain_text_input", "value": "Nadia <@U0ALICE> fits better."}}}}},
+		})
+		return body
+	}
+	stale := in.ID + ":" + strconv.FormatInt(in.Version-1, 10)
+	if body := submit(stale); !strings.Contains(body, `"response_action":"errors"`) || !strings.Contains(body, "already moved on") {
+		t.Fatalf("an old view answered %s; want it refused in the modal", body)
+	}
+	if body := submit(view.Metadata); body != "" {
+		t.Fatalf("decline answered %q; want the modal closed", body)
+	}
+	e.staff.Wait()
+	got, _ := e.svc.Intro(ctx, in.ID)
+	if got.State != intro.StateStaffDeclined {
+		t.Fatalf("request is %s; want declined", got.State)
+	}
+	mustContain(t, "founder's decline", e.founderTexts(), "did not pass on your request", "Nadia &lt;@U0ALICE&gt; fits better.")
+	if ids := actionIDs(e.message(in.StaffTS).Blocks); len(ids) != 0 {
+		t.Errorf("the vetting message still has buttons %v", ids)
+	}
+	mustContain(t, "vetting message", texts(e.message(in.StaffTS).Blocks), "Declined by <@"+alice+">")
 }

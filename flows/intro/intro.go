@@ -178,11 +178,13 @@ func (s *Intros) Conversation() flows.Conversation {
 		Name:     "intro",
 		Commands: []flows.CommandSpec{{Name: "intro", Run: s.start, Menu: true, DeepLink: true}},
 		Flows: []flows.Flow{{Name: flowIntro, Ask: s.ask, Press: s.press, Text: s.text, Cancel: s.cancel,
-			Holds: func(t *flows.Turn) bool { return t.Answers()[ansReason] != "" }, Resume: "intro"}},
+			Holds: func(t *flows.Turn) bool { return t.Answers()[ansReason] != "" }, Resume: "intro",
+			// The comment after a rating is taken only until the founder
+			// starts anything else.
+			Keys: []string{keyComment}}},
 		Buttons:     []flows.ButtonPrefix{{Prefix: "in:", Press: s.button}},
 		Idle:        s.idle,
 		Jobs:        s.Jobs(),
-		SessionKeys: []string{keyComment},
 		Messages:    Messages(),
 	}
 }

@@ -335,7 +335,7 @@ func (s *Intros) draft(t *flows.Turn, m flows.Mentor) Intro {
 	ev := t.Event()
 	in := Intro{Founder: ev.Founder, FounderName: ev.Name, FounderHandle: ev.Handle, Lang: t.Lang(),
 		Contact: m.ID, Kind: a[ansKind], Topic: a[ansTopic], Reason: a[ansReason],
-		State: StateRequested, Created: t.Now(), Updated: t.Now()}
+		State: StateRequested, Version: 1, Created: t.Now(), Updated: t.Now()}
 	apps, err := s.store.Applications(t.Context(), ev.Founder)
 	t.Fail(err)
 	if i := slices.IndexFunc(apps, func(a flows.Application) bool { return a.Status == flows.StatusAccepted }); i >= 0 {
