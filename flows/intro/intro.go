@@ -182,10 +182,10 @@ func (s *Intros) Conversation() flows.Conversation {
 			// The comment after a rating is taken only until the founder
 			// starts anything else.
 			Keys: []string{keyComment}}},
-		Buttons:     []flows.ButtonPrefix{{Prefix: "in:", Press: s.button}},
-		Idle:        s.idle,
-		Jobs:        s.Jobs(),
-		Messages:    Messages(),
+		Buttons:  []flows.ButtonPrefix{{Prefix: "in:", Press: s.button}},
+		Idle:     s.idle,
+		Jobs:     s.Jobs(),
+		Messages: Messages(),
 	}
 }
 
