@@ -119,6 +119,7 @@ func (w *introWorld) build() {
 	st := w.env.Store
 	w.eng = flows.NewEngine(st, cat, flows.Config{Hub: "StartGate"}, slog.New(slog.DiscardHandler))
 	w.eng.Now = func() time.Time { return w.now }
+	w.cfg.BookData = "oh:book"
 	w.svc = intro.New(st, w.out, cat, w.cfg, nil)
 	w.svc.Now = func() time.Time { return w.now }
 	w.svc.NewID = func() string { w.ids++; return fmt.Sprintf("I-%04d", w.ids) }

@@ -71,6 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	form := application.NewForm(st, application.FormConfig{Hub: cfg.hubName})
 	form.Reminders = rem
 	oh := officehours.New(st, st, cat, cfg.officeHours, log)
+	cfg.intro.BookData = officehours.BookData
 	intros := intro.New(st, st, cat, cfg.intro, log)
 	form.StatusSections = append(form.StatusSections, intros.StatusSection)
 	// The conversations founders have, one line each (with their

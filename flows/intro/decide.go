@@ -139,11 +139,15 @@ func (s *Intros) introduce(ctx context.Context, in Intro, m flows.Mentor) error 
 		text = s.tr(lang, "intro_introduced_slack", "Contact", v(m.Name), "Blurb", s.Blurb(lang, in))
 	}
 	now := s.Now()
-	if slots, err := s.store.Slots(ctx, m.ID, now, now.Add(14*24*time.Hour)); err == nil && hasFree(slots, now) {
-		text += "\n\n" + s.tr(lang, "intro_book_hint", "Contact", v(m.Name))
+	r := flows.Reply{Text: text}
+	if s.cfg.BookData != "" {
+		if slots, err := s.store.Slots(ctx, m.ID, now, now.Add(14*24*time.Hour)); err == nil && hasFree(slots, now) {
+			r.Text += "\n\n" + s.tr(lang, "intro_book_hint", "Contact", v(m.Name))
+			r.Buttons = [][]flows.Button{{{Label: s.tr(lang, "intro_btn_book"), Data: s.cfg.BookData}}}
+		}
 	}
 	var errs []error
-	if err := s.send(ctx, "intro:"+in.ID+":introduced", in, flows.Reply{Text: text}); err != nil {
+	if err := s.send(ctx, "intro:"+in.ID+":introduced", in, r); err != nil {
 		errs = append(errs, fmt.Errorf("queue the introduction for the founder: %w", err))
 	}
 	if s.contacts != nil {

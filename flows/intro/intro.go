@@ -89,6 +89,10 @@ type Config struct {
 	// whether they met (INTRO_FOLLOWUP_AFTER, 7 days); "not yet" asks
 	// again as long after, once.
 	FollowupAfter time.Duration
+	// BookData, when set, is the data of a button that starts booking
+	// office hours (officehours.BookData); an introduced founder gets it
+	// when the contact has free slots. Empty: no such button.
+	BookData string
 	// Cooldown keeps a founder from asking a contact who declined them
 	// (or whom staff declined) again; default 90 days.
 	Cooldown time.Duration
