@@ -134,7 +134,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	sched := flows.NewScheduler(st, flows.SchedulerConfig{TZ: cfg.hubTZ}, log)
 	sched.HandleAll(eng.Jobs())
 	if staff != nil {
-		if err := schedulePosts(sched, cfg, review, oh, staff); err != nil {
+		if err := schedulePosts(sched, cfg, review, oh, intros, staff); err != nil {
 			return err
 		}
 	}
