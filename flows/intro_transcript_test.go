@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -36,6 +37,7 @@ import (
 //	> !contact met yes|not_yet|no | !contact rate N
 //	> !pause karim-benali | !resume karim-benali
 //	> !tick          run the due jobs
+//	> !slack-down    the contacts' side fails once
 //	> !open anyone   INTRO_OPEN_TO from now on
 //
 // After every action, what went to founders through the outbox shows as
@@ -173,6 +175,10 @@ func (w *introWorld) step(in string) string {
 		w.build()
 	case "!tick":
 		w.sched.Tick(ctx)
+	case "!slack-down":
+		w.side.mu.Lock()
+		w.side.fail = 1
+		w.side.mu.Unlock()
 	case "!pause", "!resume":
 		p := cmd == "!pause"
 		_, err := w.svc.SetIntroSettings(ctx, flows.MentorID(arg), &p, nil)
@@ -288,6 +294,7 @@ func (o *recordingOutbox) take() []flows.Outgoing {
 type recordingContacts struct {
 	mu    sync.Mutex
 	lines []string
+	fail  int // Introduce calls to fail, as when Slack is down
 }
 
 func (c *recordingContacts) add(format string, a ...any) {
@@ -314,6 +321,14 @@ func (c *recordingContacts) Ask(_ context.Context, in intro.Intro, m flows.Mento
 }
 
 func (c *recordingContacts) Introduce(_ context.Context, in intro.Intro, m flows.Mentor) error {
+	c.mu.Lock()
+	down := c.fail > 0
+	c.fail--
+	c.mu.Unlock()
+	if down {
+		c.add("(contact %s) not reached: Slack is down", m.Name)
+		return errors.New("slack is down")
+	}
 	c.add("(contact %s) introduced to %s (@%s) of %s", m.Name, in.FounderName, in.FounderHandle, in.Startup)
 	return nil
 }

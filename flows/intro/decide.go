@@ -123,14 +123,28 @@ func (s *Intros) Respond(ctx context.Context, id, user string, ans Answer, reaso
 		return in, err
 	}
 	if ans == AnswerAccept {
-		return in, s.introduce(ctx, in, m)
+		if err := s.store.ScheduleJob(ctx, flows.Job{ID: KindFollowup + ":" + in.ID, Kind: KindFollowup, Subject: in.ID,
+			Version: in.Version, Due: now.Add(s.cfg.FollowupAfter)}); err != nil {
+			s.log.ErrorContext(ctx, "introduction follow-up not scheduled", "intro", in.ID, "err", err)
+		}
+		s.record(ctx, in, "accepted")
+		if err := s.introduce(ctx, in, m); err != nil {
+			// The answer is recorded; a job tells the side not told yet.
+			s.log.ErrorContext(ctx, "introduction not delivered; retried by a job", "intro", in.ID, "err", err)
+			if err := s.store.ScheduleJob(ctx, flows.Job{ID: KindIntroduce + ":" + in.ID, Kind: KindIntroduce, Subject: in.ID,
+				Version: in.Version, Due: now.Add(time.Minute)}); err != nil {
+				s.log.ErrorContext(ctx, "introduction retry not scheduled", "intro", in.ID, "err", err)
+			}
+		}
+		return in, nil
 	}
 	s.tellNo(ctx, in, m, "intro_contact_"+string(to))
 	s.record(ctx, in, string(to))
 	return in, nil
 }
 
-// introduce tells both sides, and schedules the follow-up.
+// introduce tells each side not told yet the other's details, and
+// records who was told, so that a retry tells nobody twice.
 func (s *Intros) introduce(ctx context.Context, in Intro, m flows.Mentor) error {
 	lang := in.Lang
 	v := func(x string) string { return s.cat.Value(lang, x) }
@@ -147,20 +161,40 @@ func (s *Intros) introduce(ctx context.Context, in Intro, m flows.Mentor) error 
 		}
 	}
 	var errs []error
-	if err := s.send(ctx, "intro:"+in.ID+":introduced", in, r); err != nil {
-		errs = append(errs, fmt.Errorf("queue the introduction for the founder: %w", err))
-	}
-	if s.contacts != nil {
-		if err := s.contacts.Introduce(ctx, in, m); err != nil {
-			errs = append(errs, fmt.Errorf("introduce %s to the contact: %w", in.ID, err))
+	founder, contact := in.FounderTold, in.ContactTold
+	if !founder {
+		// The outbox sends a key once: a retry cannot send it twice.
+		if err := s.send(ctx, "intro:"+in.ID+":introduced", in, r); err != nil {
+			errs = append(errs, fmt.Errorf("queue the introduction for the founder: %w", err))
+		} else {
+			founder = true
 		}
 	}
-	if err := s.store.ScheduleJob(ctx, flows.Job{ID: KindFollowup + ":" + in.ID, Kind: KindFollowup, Subject: in.ID,
-		Version: in.Version, Due: now.Add(s.cfg.FollowupAfter)}); err != nil {
-		errs = append(errs, fmt.Errorf("schedule the follow-up of %s: %w", in.ID, err))
+	if !contact && s.contacts != nil {
+		if err := s.contacts.Introduce(ctx, in, m); err != nil {
+			errs = append(errs, fmt.Errorf("introduce %s to the contact: %w", in.ID, err))
+		} else {
+			contact = true
+		}
 	}
-	s.record(ctx, in, "accepted")
+	if founder != in.FounderTold || contact != in.ContactTold {
+		if _, err := s.store.UpdateIntro(ctx, in.ID, func(in *Intro) error {
+			in.FounderTold, in.ContactTold = in.FounderTold || founder, in.ContactTold || contact
+			return nil
+		}); err != nil {
+			errs = append(errs, fmt.Errorf("record the introduction of %s: %w", in.ID, err))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// introduceJob retries an introduction a side did not get.
+func (s *Intros) introduceJob(ctx context.Context, j flows.Job, _ time.Time) error {
+	in, m, ok, err := s.current(ctx, j, StateIntroduced)
+	if !ok || err != nil || (in.FounderTold && in.ContactTold) {
+		return err
+	}
+	return s.introduce(ctx, in, m)
 }
 
 func hasFree(slots []flows.Slot, now time.Time) bool {

@@ -100,10 +100,11 @@ type Config struct {
 
 // Kinds of introduction jobs; each job's subject is the request's ID.
 const (
-	KindAsk      = "intro_ask"      // approved: ask the contact
-	KindRemind   = "intro_remind"   // the contact has not answered: remind them once
-	KindExpire   = "intro_expire"   // still no answer: the request expires
-	KindFollowup = "intro_followup" // introduced: did they meet?
+	KindAsk       = "intro_ask"       // approved: ask the contact
+	KindRemind    = "intro_remind"    // the contact has not answered: remind them once
+	KindExpire    = "intro_expire"    // still no answer: the request expires
+	KindFollowup  = "intro_followup"  // introduced: did they meet?
+	KindIntroduce = "intro_introduce" // introduced, but a side was not told yet: try again
 )
 
 // Intros is the introductions service: the founders' side runs in the
@@ -195,7 +196,8 @@ func (s *Intros) Conversation() flows.Conversation {
 
 // Jobs are the handlers of the introduction jobs, by kind.
 func (s *Intros) Jobs() map[string]flows.JobHandler {
-	return map[string]flows.JobHandler{KindAsk: s.askJob, KindRemind: s.remindJob, KindExpire: s.expireJob, KindFollowup: s.followupJob}
+	return map[string]flows.JobHandler{KindAsk: s.askJob, KindRemind: s.remindJob, KindExpire: s.expireJob,
+		KindFollowup: s.followupJob, KindIntroduce: s.introduceJob}
 }
 
 // month is the calendar month of t in the hub's time zone, the unit of caps.

@@ -82,6 +82,9 @@ type Intro struct {
 	ContactReason string    `json:"contact_reason,omitempty"`
 	ShareReason   bool      `json:"share_reason,omitempty"`
 	Reminded      bool      `json:"reminded,omitempty"`
+	// After Accept: whether each side got the other's details yet.
+	FounderTold bool `json:"founder_told,omitempty"`
+	ContactTold bool `json:"contact_told,omitempty"`
 	// Follow-up: how often the founder and the contact were asked, and what they said.
 	Followups       int  `json:"followups,omitempty"`
 	FounderFollowup Side `json:"founder_followup,omitzero"`
