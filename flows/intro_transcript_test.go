@@ -341,3 +341,74 @@ func (c *recordingContacts) FollowUp(_ context.Context, in intro.Intro, m flows.
 func (c *recordingContacts) Record(_ context.Context, in intro.Intro, step string) {
 	c.add("(thread %s) %s", in.ID, step)
 }
+
+// TestIntroJobsOnce: two replicas ticking at the same time ask, remind
+// and expire a request once each; a request answered meanwhile gets none
+// of its timers.
+func TestIntroJobsOnce(t *testing.T) {
+	w := newIntroWorld(t)
+	w.cfg.OpenTo = intro.OpenToAnyone
+	w.build()
+	for _, in := range []string{"!lang en", "/intro", "[A mentor or expert]", "[Fundraising]", "[Karim Benali]",
+		"Advice on our seed round and its terms, please.", "[✅ Send the request]", "!staff approve"} {
+		w.step(in)
+	}
+	other := newIntroReplica(w)
+	tickBoth := func() []string {
+		var wg sync.WaitGroup
+		for _, s := range []*flows.Scheduler{w.sched, other} {
+			wg.Add(1)
+			go func() { defer wg.Done(); s.Tick(context.Background()) }()
+		}
+		wg.Wait()
+		return w.side.take()
+	}
+	countOf := func(lines []string, sub string) int {
+		n := 0
+		for _, l := range lines {
+			if strings.Contains(l, sub) {
+				n++
+			}
+		}
+		return n
+	}
+	if got := countOf(tickBoth(), "asked about"); got != 1 {
+		t.Fatalf("contact asked %d times; want 1", got)
+	}
+	w.now = w.now.Add(72*time.Hour + time.Minute)
+	if got := countOf(tickBoth(), "reminded about"); got != 1 {
+		t.Fatalf("contact reminded %d times; want 1", got)
+	}
+	w.now = w.now.Add(72 * time.Hour)
+	if got := countOf(tickBoth(), ") expired"); got != 1 {
+		t.Fatalf("request expired %d times; want 1", got)
+	}
+	w.out.take()
+
+	// A second request, answered before its reminder: no reminder, no expiry.
+	for _, in := range []string{"!lang en", "/intro", "[A mentor or expert]", "[Fundraising]", "[Karim Benali]",
+		"Advice on our seed round and its terms, please.", "[✅ Send the request]", "!staff approve"} {
+		w.step(in)
+	}
+	tickBoth()
+	w.step("!contact not_now")
+	w.now = w.now.Add(7 * 24 * time.Hour)
+	if lines := tickBoth(); len(lines) != 0 || len(w.out.take()) != 0 {
+		t.Fatalf("an answered request still got %v", lines)
+	}
+}
+
+// newIntroReplica is a second process's scheduler on the same store.
+func newIntroReplica(w *introWorld) *flows.Scheduler {
+	cat, err := flows.NewCatalog("fr", application.Messages(), intro.Messages())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	svc := intro.New(w.env.Store, w.out, cat, w.cfg, nil)
+	svc.Now = func() time.Time { return w.now }
+	svc.SetContacts(w.side)
+	s := flows.NewScheduler(w.env.Store, flows.SchedulerConfig{}, slog.New(slog.DiscardHandler))
+	s.Now = func() time.Time { return w.now }
+	s.HandleAll(svc.Jobs())
+	return s
+}
