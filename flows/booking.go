@@ -61,6 +61,10 @@ type Mentor struct {
 	// requests made to the contact in a calendar month (0: no cap).
 	IntroPaused bool `json:"intro_paused,omitempty"`
 	MonthlyCap  int  `json:"monthly_cap,omitempty"`
+	// TelegramChat is the contact's own chat with the bot, once they
+	// opened it as a contact (introductions reach a contact without a
+	// Slack user there).
+	TelegramChat FounderID `json:"telegram_chat,omitempty"`
 }
 
 // ContactKind is the mentor's kind, KindMentor for the zero value.

@@ -26,7 +26,8 @@ import (
 //	Nadia El Amrani  investor: fintech; Slack UNADIA; https://nadia.vc; monthly cap 1
 //	Omar Tazi        corporate: pilot, energy; Slack UOMAR; omar@ocp.ma
 //	Leila Bennani    corporate: pilot; Slack ULEILA; paused
-//	Youssef Alaoui   investor: fintech; no Slack user (cannot be reached, not offered)
+//	Youssef Alaoui   investor: fintech; no Slack user, Telegram @youssef_inv: offered
+//	                 once he opened the bot (then asked on Telegram)
 //
 // tg:1 (Salma, @salma) has an accepted application for Argana Pay; tg:2
 // applied and is not accepted yet; tg:3 never applied. The clock starts
@@ -39,6 +40,8 @@ import (
 //	> !tick          run the due jobs
 //	> !slack-down    the contacts' side fails once
 //	> !open anyone   INTRO_OPEN_TO from now on
+//	> !handle name   the Telegram username of the founder acting from now on
+//	> {data}         press a button with raw data, as a forged request would
 //
 // After every action, what went to founders through the outbox shows as
 // "  (to tg:1) …", and what the contacts' side was asked to do as
@@ -68,6 +71,7 @@ type introWorld struct {
 	out     *recordingOutbox
 	side    *recordingContacts
 	founder flows.FounderID
+	handle  string
 	hint    string
 	updates int
 	ids     int
@@ -76,7 +80,7 @@ type introWorld struct {
 
 func newIntroWorld(t *testing.T) *introWorld {
 	w := &introWorld{t: t, env: storetest.New(t), now: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC),
-		founder: "tg:1", buttons: map[flows.FounderID]map[string]string{},
+		founder: "tg:1", handle: "salma", buttons: map[flows.FounderID]map[string]string{},
 		out: &recordingOutbox{seen: map[string]bool{}}, side: &recordingContacts{}}
 	ctx := context.Background()
 	st := w.env.Store
@@ -89,7 +93,8 @@ func newIntroWorld(t *testing.T) *introWorld {
 		{ID: "omar-tazi", Name: "Omar Tazi", Kind: flows.KindCorporate, Tags: []string{"energy", "pilot"}, Languages: []string{"fr"},
 			Bio: "Innovation lead, a utility.", SlackUser: "UOMAR", Contact: "omar@utility.ma"},
 		{ID: "leila-bennani", Name: "Leila Bennani", Kind: flows.KindCorporate, Tags: []string{"pilot"}, SlackUser: "ULEILA", IntroPaused: true},
-		{ID: "youssef-alaoui", Name: "Youssef Alaoui", Kind: flows.KindInvestor, Tags: []string{"fintech"}},
+		{ID: "youssef-alaoui", Name: "Youssef Alaoui", Kind: flows.KindInvestor, Tags: []string{"fintech"}, Languages: []string{"fr"},
+			Telegram: "youssef_inv", Contact: "youssef@invest.ma"},
 	} {
 		if err := st.PutMentor(ctx, m, true); err != nil {
 			t.Fatal(err)
@@ -170,6 +175,8 @@ func (w *introWorld) step(in string) string {
 		w.hint = arg
 	case "!as":
 		w.founder = flows.FounderID(arg)
+	case "!handle":
+		w.handle = arg
 	case "!open":
 		w.cfg.OpenTo = intro.Audience(arg)
 		w.build()
@@ -234,7 +241,7 @@ func (w *introWorld) step(in string) string {
 
 func (w *introWorld) founderStep(in string) string {
 	w.updates++
-	ev := flows.Event{Founder: w.founder, LangHint: w.hint, Name: "Salma", Handle: "salma", UpdateID: fmt.Sprint(w.updates)}
+	ev := flows.Event{Founder: w.founder, LangHint: w.hint, Name: "Salma", Handle: w.handle, UpdateID: fmt.Sprint(w.updates)}
 	switch {
 	case strings.HasPrefix(in, "[") && strings.HasSuffix(in, "]"):
 		d, ok := w.buttons[w.founder][in[1:len(in)-1]]
@@ -242,6 +249,8 @@ func (w *introWorld) founderStep(in string) string {
 			w.t.Fatalf("no button %q to press", in)
 		}
 		ev.Kind, ev.Data = flows.KindButton, d
+	case strings.HasPrefix(in, "{") && strings.HasSuffix(in, "}"):
+		ev.Kind, ev.Data = flows.KindButton, in[1:len(in)-1]
 	case strings.HasPrefix(in, "/"):
 		ev.Kind, ev.Command, ev.Arg = command(in)
 	default:
@@ -268,6 +277,7 @@ type recordingOutbox struct {
 	mu   sync.Mutex
 	seen map[string]bool
 	new  []flows.Outgoing
+	all  []flows.Outgoing // every message, never drained
 }
 
 func (o *recordingOutbox) Enqueue(_ context.Context, key string, m flows.Outgoing, _ string) (bool, error) {
@@ -278,6 +288,7 @@ func (o *recordingOutbox) Enqueue(_ context.Context, key string, m flows.Outgoin
 	}
 	o.seen[key] = true
 	o.new = append(o.new, m)
+	o.all = append(o.all, m)
 	return true, nil
 }
 
@@ -411,4 +422,62 @@ func newIntroReplica(w *introWorld) *flows.Scheduler {
 	s.Now = func() time.Time { return w.now }
 	s.HandleAll(svc.Jobs())
 	return s
+}
+
+// TestIntroNoLeakOnTelegram: with a contact on Telegram, every message
+// either side received before Accept is free of the other's details;
+// after Accept each has them.
+func TestIntroNoLeakOnTelegram(t *testing.T) {
+	w := newIntroWorld(t)
+	var toFounder, toContact strings.Builder
+	play := func(steps ...string) {
+		for _, in := range steps {
+			w.out.mu.Lock()
+			before := len(w.out.all)
+			w.out.mu.Unlock()
+			acting := w.founder
+			replies := w.founderReplies(in)
+			to := map[flows.FounderID]*strings.Builder{"tg:1": &toFounder, "tg:9": &toContact}
+			if b := to[acting]; b != nil {
+				b.WriteString(replies)
+			}
+			w.out.mu.Lock()
+			for _, o := range w.out.all[before:] {
+				if b := to[o.Founder]; b != nil {
+					b.WriteString(o.Reply.Text + "\n")
+				}
+			}
+			w.out.mu.Unlock()
+		}
+	}
+	play("!as tg:9", "!handle youssef_inv", "/intro", "!as tg:1", "!handle salma", "!lang en", "/intro", "[An investor]", "[FinTech]",
+		"[Youssef Alaoui]", "We are preparing our seed round and need a fintech investor.", "[✅ Send the request]", "!staff approve", "!tick")
+	for _, secret := range []string{"Salma", "salma", "+212612345678", "tg:1"} {
+		if strings.Contains(toContact.String(), secret) {
+			t.Errorf("before Accept the contact saw %q:\n%s", secret, toContact.String())
+		}
+	}
+	for _, secret := range []string{"youssef@invest.ma", "youssef_inv", "tg:9"} {
+		if strings.Contains(toFounder.String(), secret) {
+			t.Errorf("before Accept the founder saw %q:\n%s", secret, toFounder.String())
+		}
+	}
+	toFounder.Reset()
+	toContact.Reset()
+	play("!as tg:9", "[✅ Accepter]")
+	if !strings.Contains(toFounder.String(), "youssef@invest.ma") || !strings.Contains(toContact.String(), "@salma") {
+		t.Errorf("after Accept: founder got %q; contact got %q", toFounder.String(), toContact.String())
+	}
+}
+
+// founderReplies runs a step and returns only the acting founder's own
+// replies (not the outbox lines, which the caller reads itself).
+func (w *introWorld) founderReplies(in string) string {
+	var own []string
+	for _, line := range strings.Split(w.step(in), "\n") {
+		if !strings.HasPrefix(line, "  (") && !strings.HasPrefix(line, "    [") {
+			own = append(own, line)
+		}
+	}
+	return strings.Join(own, "\n")
 }

@@ -154,7 +154,7 @@ func (s *Staff) submitMentor(ctx context.Context, cb *slackapi.InteractionCallba
 	}
 	if m.ID != "" { // the form does not show the pause: an edit keeps it
 		if old, err := s.oh.svc.FindMentor(ctx, string(m.ID)); err == nil {
-			m.IntroPaused = old.IntroPaused
+			m.IntroPaused, m.TelegramChat = old.IntroPaused, old.TelegramChat
 		}
 	}
 	for _, o := range get(blockTags).SelectedOptions {

@@ -12,7 +12,8 @@ import (
 // one the code asks for, in every language, rendered.
 func TestCatalogs(t *testing.T) {
 	used := catalogtest.Scan(t, ".", catalogtest.CallPattern)
-	catalogtest.Add(used, "cmd_intro", "btn_intro", "intro_contact_not_now", "intro_contact_declined", "intro_expired")
+	catalogtest.Add(used, "cmd_intro", "btn_intro", "intro_contact_not_now", "intro_contact_declined", "intro_expired",
+		"intro_c_answered_accept", "intro_c_answered_not_now", "intro_c_answered_decline", "intro_c_ask", "intro_c_remind")
 	for _, tag := range flows.FunctionalTags {
 		used["intro_tag_"+tag] = true
 	}
@@ -33,9 +34,9 @@ func TestCatalogs(t *testing.T) {
 		NoPlural: true,
 		Data: []any{"Hub", "StartGate", "Max", 2, "Min", 20, "Count", 3, "Kind", "k", "Topic", "t", "Contact", "Karim",
 			"Bio", "b", "Languages", "fr", "Blurb", "x", "Startup", "s", "Sector", "Fintech", "Pitch", "p", "Reason", "r",
-			"Note", "n", "Address", "a@b.ma", "Contacts", "c", "State", "s", "Date", "2026-12-03"},
+			"Note", "n", "Address", "a@b.ma", "Contacts", "c", "State", "s", "Date", "2026-12-03", "Founder", "Salma", "Telegram", "@salma"},
 		Plain: func(id string) bool {
-			for _, p := range []string{"btn_", "cmd_", "intro_btn_", "intro_kind_", "intro_tag_"} {
+			for _, p := range []string{"btn_", "cmd_", "intro_btn_", "intro_kind_", "intro_tag_", "intro_c_btn_"} {
 				if strings.HasPrefix(id, p) {
 					return true
 				}

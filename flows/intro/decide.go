@@ -102,10 +102,17 @@ func (s *Intros) ContactOf(ctx context.Context, id, user string) (Intro, flows.M
 // ErrStale). Not now and Decline tell the founder kindly, with the
 // contact's reason only when share is true, and suggest other contacts.
 func (s *Intros) Respond(ctx context.Context, id, user string, ans Answer, reason string, share bool) (Intro, error) {
-	in, m, err := s.ContactOf(ctx, id, user)
+	_, m, err := s.ContactOf(ctx, id, user)
 	if err != nil {
-		return in, err
+		return Intro{}, err
 	}
+	return s.respond(ctx, id, m, ans, reason, share)
+}
+
+// respond records the answer of m, whose identity the caller checked.
+func (s *Intros) respond(ctx context.Context, id string, m flows.Mentor, ans Answer, reason string, share bool) (Intro, error) {
+	var in Intro
+	var err error
 	to := map[Answer]State{AnswerAccept: StateIntroduced, AnswerNotNow: StateNotNow, AnswerDecline: StateDeclined}[ans]
 	if to == "" {
 		return in, fmt.Errorf("answer %q: unknown", ans)
@@ -170,8 +177,8 @@ func (s *Intros) introduce(ctx context.Context, in Intro, m flows.Mentor) error 
 			founder = true
 		}
 	}
-	if !contact && s.contacts != nil {
-		if err := s.contacts.Introduce(ctx, in, m); err != nil {
+	if c := s.reach(m); !contact && c != nil {
+		if err := c.Introduce(ctx, in, m); err != nil {
 			errs = append(errs, fmt.Errorf("introduce %s to the contact: %w", in.ID, err))
 		} else {
 			contact = true

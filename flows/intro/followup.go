@@ -24,6 +24,9 @@ func (s *Intros) button(t *flows.Turn, rest string) error {
 		return nil
 	}
 	ctx, id, f := t.Context(), parts[1], t.Event().Founder
+	if strings.HasPrefix(parts[0], "c") { // a contact's button on Telegram
+		return s.contactButton(t, parts)
+	}
 	in, err := s.store.Intro(ctx, id)
 	if errors.Is(err, flows.ErrNotFound) || (err == nil && in.Founder != f) || (err == nil && in.State != StateIntroduced) {
 		t.Expire()
@@ -135,6 +138,10 @@ func (s *Intros) ContactFollowup(ctx context.Context, id, user string, met Met, 
 	if _, _, err := s.ContactOf(ctx, id, user); err != nil {
 		return Intro{}, err
 	}
+	return s.contactFollowup(ctx, id, met, rating)
+}
+
+func (s *Intros) contactFollowup(ctx context.Context, id string, met Met, rating int) (Intro, error) {
 	in, err := s.store.UpdateIntro(ctx, id, func(in *Intro) error {
 		switch {
 		case in.State != StateIntroduced:

@@ -36,13 +36,14 @@ func (s *Intros) askJob(ctx context.Context, j flows.Job, _ time.Time) error {
 	if !ok || err != nil {
 		return err
 	}
-	if s.contacts == nil {
-		// No Slack side: nobody can be asked; the request expires in time
-		// and the founder is told.
-		s.log.WarnContext(ctx, "introduction contact not asked: no Slack side", "intro", in.ID)
+	c := s.reach(m)
+	if c == nil {
+		// No way to the contact: nobody can be asked; the request expires
+		// in time and the founder is told.
+		s.log.WarnContext(ctx, "introduction contact not asked: not reachable", "intro", in.ID)
 		return s.scheduleExpiry(ctx, in)
 	}
-	if err := s.contacts.Ask(ctx, in, m, false); err != nil {
+	if err := c.Ask(ctx, in, m, false); err != nil {
 		return fmt.Errorf("ask contact of %s: %w", in.ID, err)
 	}
 	return s.store.ScheduleJob(ctx, flows.Job{ID: KindRemind + ":" + in.ID, Kind: KindRemind, Subject: in.ID,
@@ -55,8 +56,8 @@ func (s *Intros) remindJob(ctx context.Context, j flows.Job, _ time.Time) error 
 	if !ok || err != nil {
 		return err
 	}
-	if !in.Reminded && s.contacts != nil {
-		if err := s.contacts.Ask(ctx, in, m, true); err != nil {
+	if c := s.reach(m); !in.Reminded && c != nil {
+		if err := c.Ask(ctx, in, m, true); err != nil {
 			return fmt.Errorf("remind contact of %s: %w", in.ID, err)
 		}
 		in, err = s.store.UpdateIntro(ctx, in.ID, func(in *Intro) error {
@@ -117,8 +118,8 @@ func (s *Intros) followupJob(ctx context.Context, j flows.Job, _ time.Time) erro
 	}
 	round := in.Followups + 1
 	ask := func(sd Side) bool { return sd.Met == "" || sd.Met == MetNotYet }
-	if ask(in.ContactFollowup) && s.contacts != nil {
-		if err := s.contacts.FollowUp(ctx, in, m); err != nil {
+	if c := s.reach(m); ask(in.ContactFollowup) && c != nil {
+		if err := c.FollowUp(ctx, in, m); err != nil {
 			return fmt.Errorf("follow up with the contact of %s: %w", in.ID, err)
 		}
 	}

@@ -43,6 +43,9 @@ func (s *Intros) start(t *flows.Turn, _ string) error {
 		t.Say(t.T("intro_finish_other"), []flows.Button{{Label: t.T("btn_continue"), Data: resume}})
 		return nil
 	}
+	if linked, err := s.linkContact(t); linked || err != nil {
+		return err
+	}
 	ok, err := s.allowed(t.Context(), t.Event().Founder)
 	if err != nil {
 		return err
@@ -114,7 +117,7 @@ func (s *Intros) available(ctx context.Context, kind, topic string, except flows
 	month := s.month(s.Now())
 	var out []flows.Mentor
 	for _, m := range ms {
-		if m.Removed || m.IntroPaused || m.SlackUser == "" || m.ID == except || m.ContactKind() != kind ||
+		if m.Removed || m.IntroPaused || !reachable(m) || m.ID == except || m.ContactKind() != kind ||
 			(topic != "" && !slices.Contains(m.Tags, topic)) {
 			continue
 		}
@@ -380,7 +383,7 @@ func (s *Intros) confirm(t *flows.Turn) error {
 	if err != nil && !errors.Is(err, flows.ErrNotFound) {
 		return err
 	}
-	if err != nil || m.Removed || m.IntroPaused || m.SlackUser == "" {
+	if err != nil || m.Removed || m.IntroPaused || !reachable(m) {
 		t.Say(t.T("intro_contact_gone"))
 		t.Goto(stepContact)
 		s.ask(t)
