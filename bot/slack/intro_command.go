@@ -66,7 +66,7 @@ func (s *Staff) introCommand(ctx context.Context, sc slackapi.SlashCommand) (r *
 		return ephemeral(s.introError(ctx, err)), true
 	}
 	s.log.InfoContext(ctx, "slack introduction settings", "contact", m.ID, "by", sc.UserID, "paused", m.IntroPaused, "cap", m.MonthlyCap)
-	capText := s.t("staff_oh_no_cap")
+	capText := s.t("staff_intro_no_cap")
 	if m.MonthlyCap > 0 {
 		capText = s.t("staff_intro_cap", "N", m.MonthlyCap)
 	}
@@ -155,7 +155,7 @@ func (s *Staff) introLine(m flows.Mentor) string {
 	if m.Contact != "" {
 		contact = s.v(m.Contact)
 	}
-	state := s.t("staff_oh_no_cap")
+	state := s.t("staff_intro_no_cap")
 	if m.MonthlyCap > 0 {
 		state = s.t("staff_intro_cap", "N", m.MonthlyCap)
 	}
