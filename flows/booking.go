@@ -21,13 +21,25 @@ type (
 )
 
 // FunctionalTags are the mentors' expertise beyond the application sectors.
-var FunctionalTags = []string{"fundraising", "product", "legal", "go_to_market", "tech"}
+var FunctionalTags = []string{"fundraising", "product", "legal", "go_to_market", "tech", "pilot"}
 
 // ExpertiseTags are the topics founders book on, in display order: the
 // application sectors, then the functional tags.
 var ExpertiseTags = append(slices.Clip(Sectors), FunctionalTags...)
 
-// Mentor is a mentor or expert founders can book.
+// Kinds of contact in the hub's network (Mentor.Kind).
+const (
+	KindMentor    = "mentor"    // a mentor or expert; the zero Kind means this
+	KindCorporate = "corporate" // a corporate partner, for pilots
+	KindInvestor  = "investor"
+)
+
+// ContactKinds are the kinds of contact, in display order.
+var ContactKinds = []string{KindMentor, KindCorporate, KindInvestor}
+
+// Mentor is a contact of the hub's network: a mentor or expert founders
+// can book, a corporate partner or an investor founders can be
+// introduced to.
 type Mentor struct {
 	ID        MentorID `json:"id"`
 	Name      string   `json:"name"`
@@ -40,6 +52,27 @@ type Mentor struct {
 	// week of the hub's time zone; 0 means no cap.
 	WeeklyCap int  `json:"weekly_cap,omitempty"`
 	Removed   bool `json:"removed,omitempty"`
+	// Kind is one of ContactKinds; "" is a mentor (records older than the network).
+	Kind string `json:"kind,omitempty"`
+	// Contact is the contact for introductions: an e-mail address or an
+	// https link, shown to a founder only once the contact accepted.
+	Contact string `json:"contact,omitempty"`
+	// IntroPaused stops new introduction requests; MonthlyCap bounds the
+	// requests made to the contact in a calendar month (0: no cap).
+	IntroPaused bool `json:"intro_paused,omitempty"`
+	MonthlyCap  int  `json:"monthly_cap,omitempty"`
+	// TelegramChat is the contact's own chat with the bot, once they
+	// opened it as a contact (introductions reach a contact without a
+	// Slack user there).
+	TelegramChat FounderID `json:"telegram_chat,omitempty"`
+}
+
+// ContactKind is the mentor's kind, KindMentor for the zero value.
+func (m Mentor) ContactKind() string {
+	if m.Kind == "" {
+		return KindMentor
+	}
+	return m.Kind
 }
 
 // Place is where a session happens: a link, a room, or neither (the team

@@ -74,12 +74,24 @@ func usedIDs(t *testing.T) map[string]bool {
 	for _, d := range dayKeys {
 		ids["staff_oh_day_"+d] = true
 	}
+	// Introductions: the IDs they build.
+	for _, k := range flows.ContactKinds {
+		ids["staff_intro_kind_"+k] = true
+	}
+	for _, m := range []string{"yes", "not_yet", "no"} {
+		ids["staff_intro_btn_met_"+m] = true
+	}
+	for _, step := range []string{"approved", "staff_declined", "reminded", "accepted", "not_now", "declined", "expired"} {
+		ids["staff_intro_step_"+step] = true
+	}
+	catalogtest.Add(ids, "staff_intro_met_not_yet", "staff_intro_met_no", "staff_intro_modal_staff_label",
+		"staff_intro_modal_contact_label", "staff_intro_you_introduced", "staff_intro_you_not_now")
 	return ids
 }
 
 // staffCatalogFiles are the staff catalogs' files, <name>.<lang>.toml:
 // the review's, then each feature's.
-var staffCatalogFiles = []string{"staff", "staffbc", "staffoh", "staffprog", "founders"}
+var staffCatalogFiles = []string{"staff", "staffbc", "staffoh", "staffprog", "founders", "staffintro"}
 
 // staffCatalog merges the staff messages of lang from every staff file;
 // a message in two files is an error.
@@ -182,6 +194,7 @@ func TestCatalogs(t *testing.T) {
 			"When", "Thu 10:00", "Mentor", "Karim", "Founder", "Acme", "Slot", "S12", "Outcome", "Held", "Old", "Wed",
 			"Stage", "Seed", "Topic", "Tech", "Place", "room Atlas", "Slack", "@karim", "Telegram", "@karim_b",
 			"Held", 1, "NoShow", 0, "Rating", "4/5", "Comment", " great", "Sent", 1, "Failed", 2, "Unreachable", 3,
-			"Program", "Incubation", "Programs", "`incubation`", "Call", "2027-spring", "State", "open", "From", "d", "To", "d"},
+			"Program", "Incubation", "Programs", "`incubation`", "Call", "2027-spring", "State", "open", "From", "d", "To", "d",
+			"App", "A-7F3K", "Pitch", "p", "Contact", "Karim", "Kind", "investor", "Reason", "r", "Requests", 3, "Approved", 2, "Accepted", 1, "Met", 1},
 	})
 }

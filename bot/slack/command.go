@@ -34,6 +34,7 @@ const (
 	CmdDigest    = "digest"
 	CmdFounders  = "founders"
 	CmdForget    = "forget"
+	CmdIntro     = "intro" // introductions: answered by introCommand, for contacts too
 )
 
 // UsageError problem codes: stable, so that callers can map each to a
@@ -79,6 +80,7 @@ var usages = [...]struct{ name, line string }{
 	{CmdSlots, "slots add <mentor> <YYYY-MM-DD> <HH:MM>-<HH:MM> [every <minutes>] [online <link> | room <name>] | list [mentor] [week] | cancel <slot>"},
 	{CmdFounders, "founders [filter...]"},
 	{CmdForget, "forget <founder>"},
+	{CmdIntro, "intro pause | resume | cap <N> [contact]"},
 }
 
 // Command is a parsed staff slash command. Fields a subcommand does not take
@@ -211,6 +213,8 @@ func ParseCommand(text string) (Command, error) {
 			return Command{}, &UsageError{Problem: ProblemMissingID, Sub: name}
 		}
 		return done(Command{Name: name, Arg: tok}, rest)
+	case CmdIntro: // its arguments are read by introCommand, which contacts use too
+		return Command{Name: name, Note: trim(rest)}, nil
 	default:
 		return Command{}, &UsageError{Problem: ProblemUnknownSubcommand, Arg: tok}
 	}

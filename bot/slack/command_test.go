@@ -154,7 +154,7 @@ func TestUsage(t *testing.T) {
 		t.Errorf("Usage(frobnicate) = %q; want empty", got)
 	}
 	all := strings.Split(Usage(""), "\n")
-	names := []string{CmdHelp, CmdApps, CmdApp, CmdAccept, CmdReject, CmdShortlist, CmdAsk, CmdStats, CmdExport, CmdBroadcast, CmdPrograms, CmdDigest, CmdMentor, CmdSlots, CmdFounders, CmdForget}
+	names := []string{CmdHelp, CmdApps, CmdApp, CmdAccept, CmdReject, CmdShortlist, CmdAsk, CmdStats, CmdExport, CmdBroadcast, CmdPrograms, CmdDigest, CmdMentor, CmdSlots, CmdFounders, CmdForget, CmdIntro}
 	if len(all) != len(names) {
 		t.Fatalf("Usage(\"\") has %d lines; want %d", len(all), len(names))
 	}

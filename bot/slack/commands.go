@@ -33,6 +33,9 @@ func (s *Staff) command(ctx context.Context, sc slackapi.SlashCommand) any {
 }
 
 func (s *Staff) runCommand(ctx context.Context, sc slackapi.SlashCommand) *reply {
+	if r, ok := s.introCommand(ctx, sc); ok { // contacts use it too, not only staff
+		return r
+	}
 	var refusal string
 	if !s.allowed(ctx, sc.UserID, func(text string) { refusal = text }) {
 		return ephemeral(refusal)
@@ -275,7 +278,8 @@ func (s *Staff) stats(ctx context.Context, program string) *reply {
 		blocks = append(blocks, section(counts("staff_stats_by_sector", "sector", flows.Sectors, st.BySector)),
 			section(counts("staff_stats_by_stage", "stage", flows.Stages, st.ByStage)))
 	}
-	return ephemeral(title, append(blocks, s.ohStats(ctx)...)...)
+	blocks = append(blocks, s.ohStats(ctx)...)
+	return ephemeral(title, append(blocks, s.introStats(ctx)...)...)
 }
 
 func sortedKeys[K ~string, V any](m map[K]V) []K {

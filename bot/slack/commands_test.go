@@ -185,7 +185,7 @@ func TestCommandStats(t *testing.T) {
 func TestCommandMalformed(t *testing.T) {
 	e := newEnv(t)
 	tests := []struct{ text, err, usage string }{
-		{"frobnicate", "Unknown command `frobnicate`.", "`/founderbot help|apps|app|accept|reject|shortlist|ask|stats|export|broadcast|programs|digest|mentor|slots|founders|forget …`"},
+		{"frobnicate", "Unknown command `frobnicate`.", "`/founderbot help|apps|app|accept|reject|shortlist|ask|stats|export|broadcast|programs|digest|mentor|slots|founders|forget|intro …`"},
 		{"app", "`/founderbot app` needs an application ID", "`/founderbot app &lt;id&gt;`"},
 		{"app 42", "`42` is not an application ID", "`/founderbot app &lt;id&gt;`"},
 		{"accept X-1 fine", "`X-1` is not an application ID", "`/founderbot accept &lt;id&gt; [note...]`"},

@@ -18,7 +18,7 @@ const maxDigestItems = 15
 
 // PostDigest posts the daily digest to the staff channel.
 func (s *Staff) PostDigest(ctx context.Context, d application.Digest) error {
-	title, blocks := s.digestBlocks(d, "")
+	title, blocks := s.digestBlocks(ctx, d, "")
 	if _, _, err := s.post(ctx, s.cfg.Channel, slackapi.MsgOptionText(clip(title, maxFallback), false), slackapi.MsgOptionBlocks(blocks...)); err != nil {
 		return fmt.Errorf("post digest: %w", err)
 	}
@@ -34,12 +34,12 @@ func (s *Staff) digest(ctx context.Context, program string) *reply {
 		s.log.ErrorContext(ctx, "slack digest", "err", err)
 		return ephemeral(s.t("staff_internal_error"))
 	}
-	title, blocks := s.digestBlocks(d, program)
+	title, blocks := s.digestBlocks(ctx, d, program)
 	return ephemeral(title, blocks...)
 }
 
 // digestBlocks renders a digest, of one program when program is set.
-func (s *Staff) digestBlocks(d application.Digest, program string) (string, []slackapi.Block) {
+func (s *Staff) digestBlocks(ctx context.Context, d application.Digest, program string) (string, []slackapi.Block) {
 	title := s.t("staff_digest_title", "Date", s.date(d.Until))
 	if program != "" {
 		title = s.t("staff_stats_program", "Program", s.programName(program)) + "\n" + title
@@ -77,7 +77,9 @@ func (s *Staff) digestBlocks(d application.Digest, program string) (string, []sl
 		}
 		blocks = append(blocks, section(strings.Join(lines, "\n")))
 	}
-	if len(d.New)+len(d.Answered)+d.Waiting+d.OnFounders+len(d.Sessions) == 0 {
+	intros := s.introDigest(ctx)
+	blocks = append(blocks, intros...)
+	if len(d.New)+len(d.Answered)+d.Waiting+d.OnFounders+len(d.Sessions)+len(intros) == 0 {
 		blocks = append(blocks, section(s.t("staff_digest_quiet")))
 	}
 	return title, blocks

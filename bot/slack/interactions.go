@@ -35,7 +35,8 @@ func (s *Staff) interaction(ctx context.Context, cb *slackapi.InteractionCallbac
 				// Too late to show the error in the modal, which has closed.
 				if r, ok := answer.(*slackapi.ViewSubmissionResponse); ok && r.Errors[noteBlock] != "" {
 					s.notice(ctx, s.cfg.Channel, cb.User.ID, "", r.Errors[noteBlock])
-				} else if ok && (cb.View.CallbackID == callbackMentor || cb.View.CallbackID == callbackSlots) {
+				} else if ok && (cb.View.CallbackID == callbackMentor || cb.View.CallbackID == callbackSlots ||
+					cb.View.CallbackID == callbackIntroStaff || cb.View.CallbackID == callbackIntroNo) {
 					for _, text := range r.Errors { // the office-hours forms show one error at a time
 						s.notice(ctx, s.cfg.Channel, cb.User.ID, "", text)
 					}
@@ -54,7 +55,7 @@ func (s *Staff) blockAction(ctx context.Context, cb *slackapi.InteractionCallbac
 	if s.broadcastAction(ctx, cb, act) || s.forgetAction(ctx, cb, act) {
 		return
 	}
-	if s.outcomeAction(ctx, cb, act) {
+	if s.outcomeAction(ctx, cb, act) || s.introAction(ctx, cb, act) {
 		return
 	}
 	to, ok := decisionFor(act.ActionID)
@@ -153,6 +154,9 @@ func (s *Staff) submitView(ctx context.Context, cb *slackapi.InteractionCallback
 	}
 	if cb.View.CallbackID == callbackSlots {
 		return s.submitSlots(ctx, cb)
+	}
+	if answer, ok := s.introView(ctx, cb); ok {
+		return answer
 	}
 	to, ok := decisionFor(cb.View.CallbackID)
 	if !ok || (to != flows.StatusRejected && to != flows.StatusInfoRequested) {

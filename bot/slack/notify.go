@@ -6,6 +6,7 @@ import (
 
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/flows/privacy"
 )
@@ -33,5 +34,7 @@ func (s *Staff) Notify(ctx context.Context, n flows.Notification) {
 		s.Bookings(ctx, []officehours.BookingEvent{n})
 	case privacy.Forgotten:
 		s.forgotten(ctx, n)
+	case intro.Requested:
+		s.IntroRequested(ctx, n.Intro)
 	}
 }

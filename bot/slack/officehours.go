@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
@@ -215,6 +216,7 @@ func (s *Staff) outcomeAction(ctx context.Context, cb *slackapi.InteractionCallb
 func (s *Staff) ohError(ctx context.Context, err error) string {
 	var overlap *flows.SlotOverlapError
 	var spec *officehours.SlotSpecError
+	var ambiguous *officehours.AmbiguousError
 	switch {
 	case errors.As(err, &overlap):
 		return s.t("staff_oh_err_overlap", "Slot", overlap.Existing.ID, "When", s.when(overlap.Existing.Start, overlap.Existing.End))
@@ -222,8 +224,14 @@ func (s *Staff) ohError(ctx context.Context, err error) string {
 		return s.t("staff_oh_err_spec", "Note", s.v(spec.Problem))
 	case errors.Is(err, flows.ErrInvalidMentor):
 		return s.t("staff_oh_err_invalid_mentor", "Note", s.v(err.Error()))
+	case errors.As(err, &ambiguous):
+		names := make([]string, len(ambiguous.Matches))
+		for i, m := range ambiguous.Matches {
+			names[i] = s.v(m.Name) + " (" + code(string(m.ID)) + ")"
+		}
+		return s.t("staff_oh_err_ambiguous_mentor", "Value", strings.Join(names, ", "))
 	case errors.Is(err, flows.ErrAmbiguousMentor):
-		return s.t("staff_oh_err_ambiguous_mentor")
+		return s.t("staff_oh_err_ambiguous_mentor", "Value", "—")
 	case errors.Is(err, flows.ErrMentorExists):
 		return s.t("staff_oh_err_mentor_exists")
 	case errors.Is(err, flows.ErrSlotPast):

@@ -69,7 +69,7 @@ func (s *Staff) mentorList(ctx context.Context) *reply {
 			capText = s.t("staff_oh_cap", "N", m.WeeklyCap)
 		}
 		lines = append(lines, s.t("staff_oh_mentor_line", "ID", m.ID, "Mentor", s.v(m.Name), "Value", s.tagLabels(m.Tags),
-			"Label", s.v(strings.Join(langs, ", ")), "Slack", slack, "Telegram", tg, "Note", capText))
+			"Label", s.v(strings.Join(langs, ", ")), "Slack", slack, "Telegram", tg, "Note", capText)+s.introLine(m))
 	}
 	return ephemeral(head, s.listBlocks(head, lines)...)
 }

@@ -25,6 +25,9 @@ const (
 	blockSlack     = "oh_slack"
 	blockTelegram  = "oh_telegram"
 	blockCap       = "oh_cap"
+	blockKind      = "oh_kind"    // introductions: the kind of contact
+	blockContact   = "oh_contact" // introductions: e-mail or link
+	blockMonthly   = "oh_monthly" // introductions: monthly cap
 	// Bounds of the form's inputs: those of flows' mentor record.
 	maxMentorName = 80
 	maxMentorBio  = 300
@@ -82,6 +85,21 @@ func (s *Staff) mentorModal(m flows.Mentor) slackapi.ModalViewRequest {
 	if m.Telegram != "" {
 		telegram = "@" + m.Telegram
 	}
+	var kindOpts []*slackapi.OptionBlockObject
+	var kindInit *slackapi.OptionBlockObject
+	for _, k := range flows.ContactKinds {
+		o := slackapi.NewOptionBlockObject(k, plain(s.t("staff_intro_kind_"+k), maxPlainLabel), nil)
+		kindOpts = append(kindOpts, o)
+		if k == m.ContactKind() {
+			kindInit = o
+		}
+	}
+	kind := slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic, nil, mentorValue, kindOpts...)
+	kind.InitialOption = kindInit
+	monthly := ""
+	if m.MonthlyCap > 0 {
+		monthly = strconv.Itoa(m.MonthlyCap)
+	}
 	title, submit := "staff_oh_form_add_title", "staff_oh_form_add_submit"
 	if m.ID != "" {
 		title, submit = "staff_oh_form_edit_title", "staff_oh_form_edit_submit"
@@ -101,6 +119,9 @@ func (s *Staff) mentorModal(m flows.Mentor) slackapi.ModalViewRequest {
 			input(blockSlack, "staff_oh_form_slack", true, user),
 			input(blockTelegram, "staff_oh_form_telegram", true, text(false, 33, telegram)),
 			input(blockCap, "staff_oh_form_cap", true, text(false, 3, capValue)),
+			input(blockKind, "staff_intro_form_kind", true, kind),
+			input(blockContact, "staff_intro_form_contact", true, text(false, 200, m.Contact)),
+			input(blockMonthly, "staff_intro_form_monthly", true, text(false, 3, monthly)),
 		}},
 	}
 }
@@ -119,6 +140,22 @@ func (s *Staff) submitMentor(ctx context.Context, cb *slackapi.InteractionCallba
 		Bio:       get(blockBio).Value,
 		SlackUser: get(blockSlack).SelectedUser,
 		Telegram:  get(blockTelegram).Value,
+		Contact:   get(blockContact).Value,
+	}
+	if o := get(blockKind).SelectedOption; o.Value != "" {
+		m.Kind = o.Value
+	}
+	if c := strings.TrimSpace(get(blockMonthly).Value); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil || n < 0 || n > maxWeeklyCap {
+			return inForm(blockMonthly, s.t("staff_oh_form_bad_cap", "Max", maxWeeklyCap))
+		}
+		m.MonthlyCap = n
+	}
+	if m.ID != "" { // the form does not show the pause: an edit keeps it
+		if old, err := s.oh.svc.FindMentor(ctx, string(m.ID)); err == nil {
+			m.IntroPaused, m.TelegramChat = old.IntroPaused, old.TelegramChat
+		}
 	}
 	for _, o := range get(blockTags).SelectedOptions {
 		m.Tags = append(m.Tags, o.Value)

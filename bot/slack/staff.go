@@ -98,6 +98,8 @@ type Staff struct {
 	// founders and forgetter, when SetFounders was called.
 	founders  FounderDirectory
 	forgetter Forgetter
+	// intros is introductions, when SetIntros was called.
+	intros Intros
 }
 
 // New returns the staff side; it makes no request until used.

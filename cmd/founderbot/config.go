@@ -13,6 +13,7 @@ import (
 
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/officehours"
 )
 
@@ -55,6 +56,10 @@ var settings = []setting{
 	{"BOOKING_OPEN_TO", "applicants", "who may book: applicants, accepted or anyone", false},
 	{"BOOKING_CONTACT", "", "office hours: who founders contact after the cut-off (shown to them)", false},
 	{"RETENTION_DAYS", "730", "decided applications and past office-hours sessions are anonymised after this many days", false},
+	{"MAX_PENDING_INTROS", "2", "introductions: requests one founder may have waiting", false},
+	{"INTRO_OPEN_TO", "accepted", "who may ask for introductions: applicants, accepted or anyone", false},
+	{"INTRO_CONTACT_TIMEOUT", "72h", "introductions: a contact who has not answered is reminded once; at twice this the request expires", false},
+	{"INTRO_FOLLOWUP_AFTER", "168h", "introductions: both sides are asked whether they met this long after the introduction", false},
 	{"HUB_NAME", "StartGate", "the hub's name, shown to founders", false},
 	{"HUB_TIMEZONE", "Africa/Casablanca", "the hub's IANA time zone", false},
 	{"DEFAULT_LANGUAGE", "fr", "language for founders whose Telegram language is not fr, en or ar", false},
@@ -88,6 +93,7 @@ type config struct {
 	digestCron     string
 	weeklyCron     string
 	officeHours    officehours.Config
+	intro          intro.Config
 }
 
 type slackConfig struct {
@@ -193,6 +199,9 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 		if c.retentionDays, err = strconv.Atoi(d); err != nil || c.retentionDays < 30 || c.retentionDays > 3650 {
 			return nil, usagef("RETENTION_DAYS=%q: want days between 30 and 3650, such as 730", d)
 		}
+	}
+	if c.intro, err = parseIntroEnv(envOrDefault, c.hubName, c.hubTZ); err != nil {
+		return nil, usagef("%v", err)
 	}
 	c.digestCron, _ = get("DIGEST_CRON")
 	c.weeklyCron, _ = get("WEEKLY_STATS_CRON")

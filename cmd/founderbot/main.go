@@ -24,6 +24,7 @@ import (
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/flows/privacy"
 	"github.com/startgate/founderbot/store"
@@ -72,6 +73,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	form.Reminders = rem
 	oh := officehours.New(st, st, cat, cfg.officeHours, log)
 	pv := privacy.New(dataParts(st), oh, st, log)
+	cfg.intro.BookData = officehours.BookData
+	intros := intro.New(st, st, cat, cfg.intro, log)
+	form.StatusSections = append(form.StatusSections, intros.StatusSection)
 	// The conversations founders have, one line each (with their
 	// messages and jobs); the first is the hub's main one, whose commands
 	// come first in the menu.
@@ -79,6 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		form.Conversation(),
 		oh.Conversation(),
 		pv.Conversation(),
+		intros.Conversation(),
 	} {
 		if err := eng.Register(c); err != nil {
 			return err
@@ -119,6 +124,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		staff.SetBroadcast(st)
 		staff.SetFounders(st, pv)
+		staff.SetIntros(intros)
+		intros.SetContacts(staff.IntroContacts())
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		err = staff.CheckChannel(cctx)
 		cancel()
@@ -135,7 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	if staff != nil {
-		if err := schedulePosts(sched, cfg, review, oh, staff); err != nil {
+		if err := schedulePosts(sched, cfg, review, oh, intros, staff); err != nil {
 			return err
 		}
 	}

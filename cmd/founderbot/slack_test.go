@@ -125,7 +125,7 @@ func TestRunTelegramAndSlack(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", sig)
-	n := len(tg.Messages(u.ID)) // before: the acceptance may come before Do returns
+	n := len(tg.Messages(u.ID)) // before the press: the acceptance may arrive before the answer
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/startgate/founderbot/bot/slack"
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store"
 )
@@ -58,7 +59,7 @@ func outgoingKey(o flows.Outgoing) string {
 }
 
 // schedulePosts adds the staff channel's periodic posts.
-func schedulePosts(s *flows.Scheduler, cfg *config, review *application.Review, oh *officehours.OfficeHours, staff *slack.Staff) error {
+func schedulePosts(s *flows.Scheduler, cfg *config, review *application.Review, oh *officehours.OfficeHours, intros *intro.Intros, staff *slack.Staff) error {
 	if cfg.digestCron != "off" {
 		err := s.Every(flows.Periodic{Name: "digest", Spec: cfg.digestCron, Run: func(ctx context.Context, at time.Time) error {
 			d, err := review.Digest(ctx, at.Add(-24*time.Hour), at)
@@ -95,6 +96,19 @@ func schedulePosts(s *flows.Scheduler, cfg *config, review *application.Review, 
 		for _, a := range apps {
 			if a.StaffTS == "" && a.Submitted.Before(at.Add(-time.Minute)) {
 				staff.Submitted(ctx, a)
+			}
+		}
+		// Introduction requests likewise.
+		if intros == nil {
+			return nil
+		}
+		onStaff, _, err := intros.Waiting(ctx)
+		if err != nil {
+			return err
+		}
+		for _, in := range onStaff {
+			if in.StaffTS == "" && in.Created.Before(at.Add(-time.Minute)) {
+				staff.IntroRequested(ctx, in)
 			}
 		}
 		return nil

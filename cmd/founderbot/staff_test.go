@@ -11,6 +11,7 @@ import (
 	"github.com/startgate/founderbot/bot/slack/slacktest"
 	"github.com/startgate/founderbot/flows"
 	"github.com/startgate/founderbot/flows/application"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/officehours"
 	"github.com/startgate/founderbot/store/storetest"
 )
@@ -61,9 +62,21 @@ func TestRepostMissing(t *testing.T) {
 		t.Fatalf("not submitted: %+v", res.Replies)
 	}
 
+	// An introduction request, also never posted.
+	intros := intro.New(env.Store, env.Store, cat, intro.Config{}, log)
+	staff.SetIntros(intros)
+	if err := env.Store.PutMentor(ctx, flows.Mentor{ID: "karim", Name: "Karim", Tags: []string{"fintech"}, SlackUser: "UKARIM"}, true); err != nil {
+		t.Fatal(err)
+	}
+	req := intro.Intro{ID: "I-0001", Founder: f, Contact: "karim", Kind: flows.KindMentor, Topic: "fintech", Startup: "Acme",
+		Reason: "Advice on our seed round, please.", State: intro.StateRequested, Version: 1, Created: now, Updated: now}
+	if _, err := env.Store.CreateIntro(ctx, req, intro.Limits{MaxPending: 2, Month: "2026-11", Now: now}); err != nil {
+		t.Fatal(err)
+	}
+
 	sched := flows.NewScheduler(env.Store, flows.SchedulerConfig{}, log)
 	sched.Now = func() time.Time { return now }
-	if err := schedulePosts(sched, &config{digestCron: "off", weeklyCron: "off"}, review, nil, staff); err != nil {
+	if err := schedulePosts(sched, &config{digestCron: "off", weeklyCron: "off"}, review, nil, intros, staff); err != nil {
 		t.Fatal(err)
 	}
 	sched.Tick(ctx) // the first tick only records where the schedule starts
@@ -74,7 +87,11 @@ func TestRepostMissing(t *testing.T) {
 	sched.Tick(ctx) // 10:10: the application has its staff message now
 	staff.Wait()
 	msgs := sl.Messages("C0STAFF")
-	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Blocks), application.SubmittedIn(res).ID) {
-		t.Fatalf("staff channel = %d messages; want the application once", len(msgs))
+	all := ""
+	for _, m := range msgs {
+		all += string(m.Blocks)
+	}
+	if len(msgs) != 2 || !strings.Contains(all, application.SubmittedIn(res).ID) || !strings.Contains(all, "I-0001") {
+		t.Fatalf("staff channel = %d messages; want the application and the introduction request once each", len(msgs))
 	}
 }

@@ -45,6 +45,10 @@ type Form struct {
 	programs *Programs
 	// Reminders, when set, schedules the reminders of new drafts.
 	Reminders *Reminders
+	// StatusSections add other conversations' items to /status (such as
+	// introductions), wired in cmd so that conversations stay apart; a
+	// section is Telegram HTML, "" when it has nothing to show.
+	StatusSections []func(t *flows.Turn) (string, error)
 }
 
 // NewForm returns the founders' side of applications; register its
@@ -207,8 +211,21 @@ func (f *Form) status(t *flows.Turn, _ string) error {
 		return fmt.Errorf("list applications: %w", err)
 	}
 	s := t.Session()
+	var more []string
+	for _, section := range f.StatusSections {
+		text, err := section(t)
+		if err != nil {
+			return fmt.Errorf("status section: %w", err)
+		}
+		if text != "" {
+			more = append(more, text)
+		}
+	}
 	if len(apps) == 0 && s.Flow == "" {
 		t.Say(t.T("status_none"), []flows.Button{{Label: t.T("btn_apply"), Data: "m:apply"}})
+		if len(more) > 0 {
+			t.Say(strings.Join(more, "\n\n"))
+		}
 		return nil
 	}
 	var b strings.Builder
@@ -229,6 +246,9 @@ func (f *Form) status(t *flows.Turn, _ string) error {
 			total = d.total()
 		}
 		b.WriteString(t.N("status_draft", len(s.Answers), "Total", total))
+	}
+	for _, text := range more {
+		b.WriteString("\n\n" + text)
 	}
 	t.Say(b.String())
 	t.Ask()

@@ -12,6 +12,10 @@ var locales embed.FS
 // Messages are office hours' message catalogs, for flows.NewCatalog.
 func Messages() flows.Messages { return flows.Messages{Name: "officehours", Files: locales} }
 
+// BookData is the data of a button that starts booking from any message,
+// for other conversations' messages (an introduction to a mentor).
+const BookData = "oh:book"
+
 // Conversation is what the Engine needs to run office hours for
 // founders: /book and /mybookings, the booking and rating flows, the
 // "oh:" buttons of messages that outlive a question (the list of

@@ -19,6 +19,8 @@ const (
 	maxMentorBio  = 300
 	maxMentorID   = 24
 	maxWeeklyCap  = 100
+	maxMonthlyCap = 100
+	maxContact    = 200
 )
 
 var (
@@ -95,20 +97,62 @@ func (o *OfficeHours) FindMentor(ctx context.Context, ref string) (flows.Mentor,
 	} else if slackUserID.MatchString(ref) {
 		slack = ref
 	}
-	key := input.Fold(ref)
-	var found []flows.Mentor
-	for _, m := range ms {
-		if (slack != "" && m.SlackUser == slack) || input.Fold(m.Name) == key {
-			found = append(found, m)
-		}
-	}
+	found := matchMentors(ms, ref, slack)
 	switch len(found) {
 	case 0:
 		return flows.Mentor{}, fmt.Errorf("mentor %q: %w", ref, flows.ErrNotFound)
 	case 1:
 		return found[0], nil
 	}
-	return flows.Mentor{}, fmt.Errorf("mentor %q: %w", ref, flows.ErrAmbiguousMentor)
+	return flows.Mentor{}, &AmbiguousError{Ref: ref, Matches: found}
+}
+
+// AmbiguousError is FindMentor's answer when what staff typed names
+// several mentors; errors.Is(err, flows.ErrAmbiguousMentor) holds.
+type AmbiguousError struct {
+	Ref     string
+	Matches []flows.Mentor
+}
+
+func (e *AmbiguousError) Error() string {
+	names := make([]string, len(e.Matches))
+	for i, m := range e.Matches {
+		names[i] = m.Name + " (" + string(m.ID) + ")"
+	}
+	return fmt.Sprintf("mentor %q: several match: %s", e.Ref, strings.Join(names, ", "))
+}
+
+// Is makes errors.Is(err, flows.ErrAmbiguousMentor) true.
+func (e *AmbiguousError) Is(target error) bool { return target == flows.ErrAmbiguousMentor }
+
+// matchMentors finds the mentors ref names, best kind of match first: the
+// Slack user, the whole name, the first name, a prefix of the name. The
+// first kind that matches anyone decides, so "Karim" finds Karim Benali
+// even when Karima Idrissi exists, and "Kar" finds both.
+func matchMentors(ms []flows.Mentor, ref, slack string) []flows.Mentor {
+	key := input.Fold(ref)
+	rules := []func(m flows.Mentor) bool{
+		func(m flows.Mentor) bool { return slack != "" && m.SlackUser == slack },
+		func(m flows.Mentor) bool { return input.Fold(m.Name) == key },
+		func(m flows.Mentor) bool {
+			f := strings.Fields(input.Fold(m.Name))
+			return len(f) > 0 && f[0] == key
+		},
+		func(m flows.Mentor) bool { return len(key) >= 2 && strings.HasPrefix(input.Fold(m.Name), key) },
+	}
+	for _, rule := range rules {
+		var found []flows.Mentor
+		for _, m := range ms {
+			if rule(m) {
+				found = append(found, m)
+			}
+		}
+		if len(found) > 0 {
+			slices.SortFunc(found, func(a, b flows.Mentor) int { return strings.Compare(string(a.ID), string(b.ID)) })
+			return found
+		}
+	}
+	return nil
 }
 
 // normalizeMentor checks a mentor's fields and puts them in their stored
@@ -159,8 +203,43 @@ func (o *OfficeHours) normalizeMentor(m flows.Mentor) (flows.Mentor, error) {
 	if m.WeeklyCap < 0 || m.WeeklyCap > maxWeeklyCap {
 		return bad("the weekly cap must be 0 (none) to %d", maxWeeklyCap)
 	}
+	if m.Kind = strings.ToLower(strings.TrimSpace(m.Kind)); m.Kind == flows.KindMentor {
+		m.Kind = "" // the zero kind, as records older than the network have it
+	} else if m.Kind != "" && !slices.Contains(flows.ContactKinds, m.Kind) {
+		return bad("%q is not a kind of contact (%s)", m.Kind, strings.Join(flows.ContactKinds, ", "))
+	}
+	if m.Contact = strings.TrimSpace(m.Contact); m.Contact != "" {
+		c, err := contactAddress(m.Contact)
+		if err != nil {
+			return bad("%s", err)
+		}
+		m.Contact = c
+	}
+	if m.MonthlyCap < 0 || m.MonthlyCap > maxMonthlyCap {
+		return bad("the monthly cap of introductions must be 0 (none) to %d", maxMonthlyCap)
+	}
 	m.Removed = false
 	return m, nil
+}
+
+// contactAddress checks a contact for introductions: an e-mail address
+// or a link (https is added when missing), as flows/input reads them.
+func contactAddress(s string) (string, error) {
+	if len(s) > maxContact {
+		return "", fmt.Errorf("the contact for introductions must be at most %d characters", maxContact)
+	}
+	if strings.Contains(s, "@") && !strings.Contains(s, "/") {
+		addr, _, p := input.Email(s)
+		if p != input.OK {
+			return "", fmt.Errorf("%q is not an e-mail address (%s)", s, p)
+		}
+		return addr, nil
+	}
+	link, p := input.Link(s)
+	if p != input.OK {
+		return "", fmt.Errorf("%q is neither an e-mail address nor a link (%s)", s, p)
+	}
+	return link, nil
 }
 
 // tagKey matches a tag as staff may type it ("Go-to-market", "fintech",
