@@ -19,6 +19,7 @@ import (
 // handle applies one update and answers it. Failures stop here: they are
 // logged once and the founder is told something useful, never the error.
 func (t *Telegram) handle(ctx context.Context, in incoming) {
+	defer t.handled(in, time.Now())
 	defer func() {
 		if p := recover(); p != nil {
 			t.log.Error("telegram update panicked", "update", in.ev.UpdateID, "panic", p, "stack", string(debug.Stack()))
@@ -45,6 +46,7 @@ func (t *Telegram) handle(ctx context.Context, in incoming) {
 		return
 	}
 	if res.Duplicate {
+		t.duplicate()
 		t.log.Debug("telegram update already handled", "update", in.ev.UpdateID)
 		if in.callback != nil {
 			t.answerCallback(ctx, in.callback.ID, "")
@@ -70,6 +72,7 @@ func (t *Telegram) handle(ctx context.Context, in incoming) {
 }
 
 func (t *Telegram) fail(ctx context.Context, in incoming) {
+	t.failed(in)
 	if in.callback != nil {
 		t.answerCallback(ctx, in.callback.ID, "")
 	}
@@ -134,6 +137,7 @@ func (t *Telegram) limited(ctx context.Context, chatID int64, call func() error)
 		}
 		err = call()
 		answered()
+		t.sendOutcome(err, attempt == maxSendAttempts)
 		var flood *tgbot.TooManyRequestsError
 		if !errors.As(err, &flood) || attempt == maxSendAttempts {
 			return err

@@ -48,6 +48,12 @@ type Config struct {
 	// outbox share these limits: see Limits.
 	Rate      float64
 	ChatBurst int
+	// Metrics is told what the transport does (metrics.go); nil: nobody.
+	Metrics Metrics
+	// Started is called once start-up is done (startup.go), for readiness;
+	// StartBackoff is the first wait after a failed start-up step, default 1s.
+	Started      func()
+	StartBackoff time.Duration
 }
 
 // Telegram is the founders' transport.
@@ -114,15 +120,11 @@ func (t *Telegram) redact(err error) string {
 // update is confirmed to Telegram only after it was handled, and a batch
 // in progress is finished before Run returns.
 func (t *Telegram) Run(ctx context.Context) error {
-	// Polling is refused while a webhook is set; drop it, keeping pending updates.
-	if _, err := t.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
-		return fmt.Errorf("telegram delete webhook: %s", t.redact(err))
-	}
-	if err := t.registerCommands(ctx); err != nil {
-		t.log.Warn("telegram commands not registered", "err", t.redact(err))
-	}
-	offset, err := t.off.PollOffset(ctx)
+	offset, err := t.startup(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 	t.log.Info("telegram polling", "api", t.cfg.APIURL, "offset", offset)
@@ -193,6 +195,7 @@ func (t *Telegram) handleBatch(ctx context.Context, updates []*models.Update) in
 		if !ok {
 			continue
 		}
+		t.received(in)
 		if _, seen := byChat[in.chatID]; !seen {
 			order = append(order, in.chatID)
 		}
