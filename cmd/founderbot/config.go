@@ -33,7 +33,8 @@ var settings = []setting{
 	{"SLACK_STAFF_USERS", "", "comma-separated Slack user IDs allowed to act; empty: members of SLACK_STAFF_CHANNEL", false},
 	{"SLACK_COMMAND", "/founderbot", "the staff slash command", false},
 	{"STAFF_LANGUAGE", "", "language of staff texts in Slack (fr, en or ar); empty: DEFAULT_LANGUAGE", false},
-	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, /healthz)", false},
+	{"HTTP_ADDR", ":8080", "listen address of the HTTP server: /healthz, /readyz, /metrics, Slack HTTP mode (off: no server; the console never serves)", false},
+	{"SHUTDOWN_TIMEOUT", "10s", "on SIGTERM or SIGINT, how long the bot may take to finish its work and stop; a second signal stops it at once", false},
 	{"ACCEPTED_NEXT_STEPS", "", "text sent to accepted founders under \"Next steps\"", false},
 	{"TELEGRAM_RATE", "25", "messages per second to all Telegram chats (and about 1/s per chat); with N replicas use 25/N; negative: no limits, for fakes only", false},
 	{"APPLICATION_DEADLINE", "", "when applications close (2026-12-31 or 2026-12-31T18:00, hub time): drafts get a nudge 7 days and 48 hours before", false},
@@ -54,23 +55,24 @@ var settings = []setting{
 
 // config is the parsed settings.
 type config struct {
-	telegramToken  string
-	telegramAPIURL string
-	redisURL       string
-	ephemeral      bool
-	hubName        string
-	hubTZ          *time.Location
-	lang           string
-	logLevel       slog.Level
-	logJSON        bool
-	slack          slackConfig
-	httpAddr       string
-	nextSteps      string
-	telegramRate   float64
-	deadline       time.Time
-	digestCron     string
-	weeklyCron     string
-	officeHours    flows.OfficeHoursConfig
+	telegramToken   string
+	telegramAPIURL  string
+	redisURL        string
+	ephemeral       bool
+	hubName         string
+	hubTZ           *time.Location
+	lang            string
+	logLevel        slog.Level
+	logJSON         bool
+	slack           slackConfig
+	httpAddr        string
+	shutdownTimeout time.Duration
+	nextSteps       string
+	telegramRate    float64
+	deadline        time.Time
+	digestCron      string
+	weeklyCron      string
+	officeHours     flows.OfficeHoursConfig
 }
 
 type slackConfig struct {
@@ -145,6 +147,10 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 		return nil, err
 	}
 	c.httpAddr, _ = get("HTTP_ADDR")
+	st, _ := get("SHUTDOWN_TIMEOUT")
+	if c.shutdownTimeout, err = time.ParseDuration(st); err != nil || c.shutdownTimeout <= 0 {
+		return nil, usagef("SHUTDOWN_TIMEOUT=%q: want a duration such as 10s", st)
+	}
 	c.nextSteps, _ = get("ACCEPTED_NEXT_STEPS")
 	rate, _ := get("TELEGRAM_RATE")
 	if c.telegramRate, err = strconv.ParseFloat(rate, 64); err != nil || c.telegramRate == 0 || c.telegramRate > 1000 {

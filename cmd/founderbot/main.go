@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 	_ "time/tzdata" // HUB_TIMEZONE must resolve even on images without zoneinfo
 
@@ -20,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/startgate/founderbot/bot/console"
+	"github.com/startgate/founderbot/bot/ops"
 	"github.com/startgate/founderbot/bot/slack"
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
@@ -27,7 +26,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := onSignals(os.Stderr)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	var usage *errUsage
@@ -42,7 +41,8 @@ func main() {
 	}
 }
 
-// run wires everything and runs until ctx ends or a part fails.
+// run wires everything and runs until ctx ends or a part fails, then
+// shuts down within SHUTDOWN_TIMEOUT (shutdown.go).
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, err := loadConfig(args, getenv, stdout)
 	if err != nil {
@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	defer rdb.Close()
+	met := ops.NewMetrics()
+	rdb.AddHook(ops.RedisHook{M: met})
 	st := store.New(rdb, "")
 
 	cat, err := flows.NewCatalog(cfg.lang)
@@ -65,7 +67,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	oh := flows.NewOfficeHours(st, st, cat, cfg.officeHours, log)
 	eng.OfficeHours = oh
 	review := flows.NewReview(st, cat, flows.ReviewConfig{Hub: cfg.hubName, NextSteps: cfg.nextSteps, TZ: cfg.hubTZ})
-	g, ctx := errgroup.WithContext(ctx)
 
 	if cfg.telegramToken == "" && !cfg.slack.enabled() {
 		if cfg.redisURL == "" {
@@ -74,10 +75,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			}
 			log.Info("demo office hours: two mentors with slots on the next working days")
 		}
-		// The console ends the program when the founder quits (Ctrl-D).
-		c := console.New(eng, stdin, stdout)
-		g.Go(func() error { return c.Run(ctx) })
-		return g.Wait()
+		// The console ends the program when the founder quits (Ctrl-D). It
+		// serves no HTTP: a terminal chat needs no probe, nor a port.
+		return console.New(eng, stdin, stdout).Run(ctx)
+	}
+
+	health := ops.NewHealth(st.Ping, readyTimeout)
+	if err := met.Register(ops.NewStateCollector(storeState(st), stateMaxAge, stateTimeout)); err != nil {
+		return err
 	}
 
 	// Messages the bot starts (decisions, reminders) go through the outbox,
@@ -93,22 +98,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		staff, err = slack.New(slack.Config{
 			BotToken: cfg.slack.botToken, AppToken: cfg.slack.appToken, SigningSecret: cfg.slack.signingSecret,
 			APIURL: cfg.slack.apiURL, Channel: cfg.slack.channel, StaffUsers: cfg.slack.users,
-			Command: cfg.slack.command, Lang: cfg.slack.lang, TZ: cfg.hubTZ, Hub: cfg.hubName,
+			Command: cfg.slack.command, Lang: cfg.slack.lang, TZ: cfg.hubTZ, Hub: cfg.hubName, Metrics: met,
 		}, review, cat, deliver, log)
 		if err != nil {
 			return err
 		}
 		staff.SetBroadcast(st)
-		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		err = staff.CheckChannel(cctx)
-		cancel()
-		if err != nil {
-			return err
-		}
 		handler = withStaff{Engine: eng, staff: staff}
 	}
 
 	sched := flows.NewScheduler(st, flows.SchedulerConfig{TZ: cfg.hubTZ}, log)
+	sched.Observer, sched.Dropped, oh.Dropped = met, met.JobDropped, met.JobDropped
 	rem := flows.NewReminders(st, st, cat, flows.RemindersConfig{Hub: cfg.hubName, TZ: cfg.hubTZ, Deadline: cfg.deadline})
 	rem.Register(sched)
 	oh.Register(sched)
@@ -117,10 +117,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err := schedulePosts(sched, cfg, review, oh, staff); err != nil {
 			return err
 		}
-	}
-	g.Go(func() error { return sched.Run(ctx, 5*time.Second) })
-
-	if staff != nil {
 		var doc slack.SendDocument
 		if cfg.telegramToken != "" {
 			doc = func(ctx context.Context, f flows.FounderID, d flows.Document) error {
@@ -134,45 +130,55 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		oh.MentorReminders = staff
 	}
 	if cfg.telegramToken != "" {
-		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang, Rate: cfg.telegramRate}, handler, st, log)
+		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang,
+			Rate: cfg.telegramRate, Metrics: met, Started: health.Part("telegram"), Drain: cfg.shutdownTimeout * 3 / 4},
+			handler, st, log)
 		if err != nil {
 			return err
 		}
-		g.Go(func() error { return tg.Run(ctx) })
-		host, _ := os.Hostname()
-		g.Go(func() error { return tg.RunOutbox(ctx, st, telegram.OutboxConfig{Consumer: "founderbot-" + host}) })
 	} else {
 		log.Warn("no TELEGRAM_TOKEN: founders cannot be reached; messages for them wait in the outbox")
 	}
-
-	// Slack's requests are small and answered within 3 s; tight limits keep
-	// a slow or idle client from holding connections on a public endpoint.
-	srv := &http.Server{Addr: cfg.httpAddr, Handler: httpHandler(st, staff), ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
-	if staff != nil && cfg.slack.signingSecret != "" {
-		g.Go(func() error {
-			log.Info("http listening", "addr", cfg.httpAddr)
-			if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("http server: %w", err)
-			}
-			return nil
-		})
-	}
-	if staff != nil && cfg.slack.appToken != "" {
-		g.Go(func() error { return staff.RunSocketMode(ctx) })
-	}
-	g.Go(func() error {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
-	err = g.Wait()
+	var slackStarted func()
 	if staff != nil {
-		staff.Stop() // a running broadcast's messages are queued; stop following it
-		staff.Wait() // decisions in flight reach Slack and the outbox
+		slackStarted = health.Part("slack")
 	}
-	return err
+
+	// One HTTP server for probes, metrics, Slack's HTTP mode and, with a
+	// webhook, Telegram's updates: mount more handlers in routes.
+	ctx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
+	var srv *http.Server
+	if cfg.httpAddr != "off" {
+		routes := ops.Routes(health, met)
+		if staff != nil && cfg.slack.signingSecret != "" {
+			routes["/slack/"] = staff.Handler()
+		}
+		if srv, err = startHTTP(cfg.httpAddr, routes, log, fail); err != nil {
+			return err
+		}
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	if staff != nil {
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err = staff.CheckChannel(cctx)
+		cancel()
+		if err != nil {
+			return errors.Join(err, stopHTTP(srv, cfg.shutdownTimeout))
+		}
+		slackStarted()
+		if cfg.slack.appToken != "" {
+			g.Go(func() error { return staff.RunSocketMode(gctx) })
+		}
+	}
+	g.Go(func() error { return sched.Run(gctx, 5*time.Second) })
+	if tg != nil {
+		g.Go(func() error { return tg.Run(gctx) })
+		host, _ := os.Hostname()
+		g.Go(func() error { return tg.RunOutbox(gctx, st, telegram.OutboxConfig{Consumer: "founderbot-" + host}) })
+	}
+	return shutdown(ctx, cfg, log, health, g, srv, staff)
 }
 
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
@@ -199,9 +205,17 @@ func openRedis(ctx context.Context, cfg *config, log *slog.Logger) (redis.Univer
 	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := rdb.Ping(pctx).Err(); err != nil {
+	err = rdb.Ping(pctx).Err()
+	var refused redis.Error
+	switch {
+	case errors.As(err, &refused):
+		// It answers, but says no (a wrong password): no retry can mend that.
 		rdb.Close()
-		return nil, fmt.Errorf("redis at REDIS_URL does not answer: %w", err)
+		return nil, fmt.Errorf("redis at REDIS_URL refused the bot: %w", err)
+	case err != nil:
+		// Down or unreachable: start anyway, not ready (/readyz says why)
+		// until it answers; every part waits for it with back-off.
+		log.Warn("redis at REDIS_URL does not answer yet; starting anyway, not ready until it does", "err", err)
 	}
 	return rdb, nil
 }

@@ -98,6 +98,7 @@ func TestRunTelegram(t *testing.T) {
 		done <- run(ctx, nil, env(map[string]string{
 			"TELEGRAM_TOKEN": "9:secret-token", "TELEGRAM_API_URL": srv.URL(),
 			"REDIS_URL": "redis://" + m.Addr() + "/0", "HUB_NAME": "Hub <Rabat>", "LOG_LEVEL": "debug",
+			"HTTP_ADDR": "127.0.0.1:0",
 		}), strings.NewReader(""), &bytes.Buffer{}, &logs)
 	}()
 	u := models.User{ID: 5, FirstName: "Nora", LanguageCode: "en"}

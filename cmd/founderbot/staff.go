@@ -4,13 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/startgate/founderbot/bot/slack"
 	"github.com/startgate/founderbot/flows"
-	"github.com/startgate/founderbot/store"
 )
 
 // engine is what the transports call: the flows engine, and what staff
@@ -116,20 +113,4 @@ func schedulePosts(s *flows.Scheduler, cfg *config, review *flows.Review, oh *fl
 		}
 	}
 	return nil
-}
-
-// httpHandler serves Slack's requests (HTTP mode) and a health check.
-func httpHandler(st *store.Redis, staff *slack.Staff) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := st.Ping(r.Context()); err != nil {
-			http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	if staff != nil {
-		mux.Handle("/slack/", staff.Handler())
-	}
-	return mux
 }
