@@ -55,24 +55,24 @@ var settings = []setting{
 
 // config is the parsed settings.
 type config struct {
-	telegramToken   string
-	telegramAPIURL  string
-	redisURL        string
-	ephemeral       bool
-	hubName         string
-	hubTZ           *time.Location
-	lang            string
-	logLevel        slog.Level
-	logJSON         bool
-	slack           slackConfig
-	httpAddr        string
-	shutdownTimeout time.Duration
-	nextSteps       string
-	telegramRate    float64
-	deadline        time.Time
-	digestCron      string
-	weeklyCron      string
-	officeHours     flows.OfficeHoursConfig
+	telegramToken  string
+	telegramAPIURL string
+	redisURL       string
+	ephemeral      bool
+	hubName        string
+	hubTZ          *time.Location
+	lang           string
+	logLevel       slog.Level
+	logJSON        bool
+	slack          slackConfig
+	httpAddr       string
+	stopWithin     time.Duration
+	nextSteps      string
+	telegramRate   float64
+	deadline       time.Time
+	digestCron     string
+	weeklyCron     string
+	officeHours    flows.OfficeHoursConfig
 }
 
 type slackConfig struct {
@@ -148,7 +148,7 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 	}
 	c.httpAddr, _ = get("HTTP_ADDR")
 	st, _ := get("SHUTDOWN_TIMEOUT")
-	if c.shutdownTimeout, err = time.ParseDuration(st); err != nil || c.shutdownTimeout <= 0 {
+	if c.stopWithin, err = time.ParseDuration(st); err != nil || c.stopWithin <= 0 {
 		return nil, usagef("SHUTDOWN_TIMEOUT=%q: want a duration such as 10s", st)
 	}
 	c.nextSteps, _ = get("ACCEPTED_NEXT_STEPS")

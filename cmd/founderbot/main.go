@@ -131,7 +131,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if cfg.telegramToken != "" {
 		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang,
-			Rate: cfg.telegramRate, Metrics: met, Started: health.Part("telegram"), Drain: cfg.shutdownTimeout * 3 / 4},
+			Rate: cfg.telegramRate, Metrics: met, Started: health.Part("telegram"), Drain: cfg.stopWithin * 3 / 4},
 			handler, st, log)
 		if err != nil {
 			return err
@@ -165,7 +165,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = staff.CheckChannel(cctx)
 		cancel()
 		if err != nil {
-			return errors.Join(err, stopHTTP(srv, cfg.shutdownTimeout))
+			return errors.Join(err, stopHTTP(srv, cfg.stopWithin))
 		}
 		slackStarted()
 		if cfg.slack.appToken != "" {

@@ -38,6 +38,8 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{"FOUNDERBOT_EPHEMERAL": "yes"}, "FOUNDERBOT_EPHEMERAL"},
 		{map[string]string{"TELEGRAM_API_URL": "api.telegram.org"}, "TELEGRAM_API_URL"},
 		{map[string]string{"REDIS_URL": "mysql://x"}, "REDIS_URL"},
+		{map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT"},
+		{map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "SHUTDOWN_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer

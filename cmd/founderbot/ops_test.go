@@ -245,3 +245,24 @@ func miniredisAddr(t *testing.T) string {
 	t.Helper()
 	return miniredis.RunT(t).Addr()
 }
+
+// TestHTTPOff: HTTP_ADDR=off runs the bot with no HTTP server at all.
+func TestHTTPOff(t *testing.T) {
+	tg := telegramtest.New(t, "9:secret-token")
+	var logs lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, nil, env(map[string]string{"TELEGRAM_TOKEN": "9:secret-token", "TELEGRAM_API_URL": tg.URL(),
+			"REDIS_URL": "redis://" + miniredisAddr(t) + "/0", "HTTP_ADDR": "off"}), strings.NewReader(""), io.Discard, &logs)
+	}()
+	u := models.User{ID: 9, FirstName: "Omar", LanguageCode: "en"}
+	tg.WaitConfirmed(t, tg.Push(tg.Text(u, u.ID, "/start")), 10*time.Second)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run = %v", err)
+	}
+	if strings.Contains(logs.String(), "http listening") {
+		t.Errorf("HTTP_ADDR=off still served:\n%s", logs.String())
+	}
+}

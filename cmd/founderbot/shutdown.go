@@ -26,7 +26,7 @@ const (
 
 // shutdown waits until ctx ends (a signal, or the HTTP server failed) or
 // the parts in g end by themselves (one failed), then stops in order,
-// all within cfg.shutdownTimeout:
+// all within cfg.stopWithin:
 //
 //  1. /readyz says 503 at once, so load balancers stop sending traffic;
 //  2. the parts finish what they hold (a Telegram batch in progress, an
@@ -48,8 +48,8 @@ func shutdown(ctx context.Context, cfg *config, log *slog.Logger, health *ops.He
 		partsDone = true
 	}
 	health.Stopping()
-	log.Info("shutting down", "timeout", cfg.shutdownTimeout)
-	deadline := time.Now().Add(cfg.shutdownTimeout)
+	log.Info("shutting down", "timeout", cfg.stopWithin)
+	deadline := time.Now().Add(cfg.stopWithin)
 
 	finished := make(chan error, 1)
 	go func() {
@@ -76,7 +76,7 @@ func shutdown(ctx context.Context, cfg *config, log *slog.Logger, health *ops.He
 		}
 		return err
 	case <-timer.C:
-		return fmt.Errorf("shutdown: work still running after SHUTDOWN_TIMEOUT=%s; exiting without it", cfg.shutdownTimeout)
+		return fmt.Errorf("shutdown: work still running after SHUTDOWN_TIMEOUT=%s; exiting without it", cfg.stopWithin)
 	}
 }
 
