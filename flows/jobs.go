@@ -78,6 +78,21 @@ type Scheduler struct {
 	Now      func() time.Time
 	// Dropped counts occurrences and jobs dropped because they were stale.
 	Dropped func(what string)
+	// Observer is told of every job run; nil: nobody is.
+	Observer JobObserver
+}
+
+// JobObserver is told of each due job ("remind:nudge", by kind) and
+// periodic occurrence ("periodic:digest") the scheduler runs, how late
+// after its due time, and whether it failed: metrics implement it.
+type JobObserver interface {
+	JobRan(job string, late time.Duration, err error)
+}
+
+func (s *Scheduler) observe(job string, late time.Duration, err error) {
+	if s.Observer != nil {
+		s.Observer.JobRan(job, late, err)
+	}
 }
 
 // NewScheduler returns a scheduler on jobs.
@@ -149,12 +164,15 @@ func (s *Scheduler) Tick(ctx context.Context) {
 }
 
 func (s *Scheduler) runJob(ctx context.Context, j Job, now time.Time) {
-	h, ok := s.handlers[j.Kind]
-	if !ok {
+	if h, ok := s.handlers[j.Kind]; !ok {
 		s.log.Warn("job of unknown kind dropped", "job", j.ID, "kind", j.Kind)
-	} else if err := h(ctx, j, now); err != nil {
-		s.log.Error("job failed; retried after its lease", "job", j.ID, "err", err)
-		return
+	} else {
+		err := h(ctx, j, now)
+		s.observe(j.Kind, now.Sub(j.Due), err)
+		if err != nil {
+			s.log.Error("job failed; retried after its lease", "job", j.ID, "err", err)
+			return
+		}
 	}
 	if err := s.jobs.AckJob(ctx, j); err != nil {
 		s.log.Error("ack job", "job", j.ID, "err", err)
@@ -188,7 +206,9 @@ func (s *Scheduler) runPeriodic(ctx context.Context, p *Periodic, now time.Time)
 	if err != nil || !won {
 		return err
 	}
-	if err := p.Run(ctx, at.In(s.cfg.TZ)); err != nil {
+	err = p.Run(ctx, at.In(s.cfg.TZ))
+	s.observe("periodic:"+p.Name, now.Sub(at), err)
+	if err != nil {
 		// Given back, so that a later tick (this replica's or another's) tries again.
 		if rerr := s.jobs.ReleaseOccurrence(ctx, p.Name, at); rerr != nil {
 			s.log.Error("release periodic occurrence", "job", p.Name, "err", rerr)

@@ -18,19 +18,24 @@ import (
 //	redis://host:7000?addr=host2:7000&addr=host3:7000       Cluster
 //	redis://host:7000?cluster=true                          Cluster found from one node
 //
-// It does not dial; the first command does.
+// It does not dial; the first command does. Commands end at their
+// context's deadline (go-redis' context_timeout_enabled, on unless the URL
+// says otherwise): a probe or a shutdown bounded by a context is not held
+// for the full read timeout and retries by a frozen Redis.
 func Connect(rawURL string) (redis.UniversalClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse REDIS_URL: %w", redact(err))
 	}
 	q := u.Query()
+	ctxTimeout := !q.Has("context_timeout_enabled") || q.Get("context_timeout_enabled") == "true"
 	switch {
 	case q.Has("master_name"):
 		opt, err := redis.ParseFailoverURL(rawURL)
 		if err != nil {
 			return nil, fmt.Errorf("parse Sentinel REDIS_URL: %w", redact(err))
 		}
+		opt.ContextTimeoutEnabled = ctxTimeout
 		return redis.NewFailoverClient(opt), nil
 	case q.Has("addr") || q.Get("cluster") == "true":
 		q.Del("cluster")
@@ -39,12 +44,14 @@ func Connect(rawURL string) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse Cluster REDIS_URL: %w", redact(err))
 		}
+		opt.ContextTimeoutEnabled = ctxTimeout
 		return redis.NewClusterClient(opt), nil
 	}
 	opt, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse REDIS_URL: %w", redact(err))
 	}
+	opt.ContextTimeoutEnabled = ctxTimeout
 	return redis.NewClient(opt), nil
 }
 
@@ -87,5 +94,5 @@ func Embedded(ctx context.Context) (*miniredis.Miniredis, redis.UniversalClient,
 			}
 		}
 	}()
-	return m, redis.NewClient(&redis.Options{Addr: m.Addr()}), nil
+	return m, redis.NewClient(&redis.Options{Addr: m.Addr(), ContextTimeoutEnabled: true}), nil
 }

@@ -25,6 +25,7 @@ import (
 //	                          queued:1 and sending:1 for a document whose text was sent
 //	fb:{outbox}:count:<tag>   hash    queued, sent, failed, unreachable; outboxCountTTL
 //	fb:{<founder>}:unreachable string: the founder blocked the bot or left Telegram
+//	fb:{unreachable}:all       set of those founders, for UnreachableCount (stats.go)
 //
 // A message's key is both its idempotency key (Enqueue of a known key does
 // nothing) and the record that it was sent, which makes delivery at most
@@ -431,7 +432,14 @@ func (r *Redis) OutboxLen(ctx context.Context) (int64, error) {
 // SetUnreachable records that messages cannot reach f (Telegram said
 // 403: the founder blocked the bot or deleted their account).
 func (r *Redis) SetUnreachable(ctx context.Context, f flows.FounderID) error {
-	if err := r.rdb.Set(ctx, r.founderKey(f, "unreachable"), "1", 0).Err(); err != nil {
+	// The index (for UnreachableCount) is another slot on Cluster, so not
+	// in one transaction; both writes are idempotent and a retry mends it.
+	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, r.founderKey(f, "unreachable"), "1", 0)
+		p.SAdd(ctx, r.unreachableIndex(), string(f))
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("mark %s unreachable: %w", f, err)
 	}
 	return nil
@@ -440,7 +448,12 @@ func (r *Redis) SetUnreachable(ctx context.Context, f flows.FounderID) error {
 // ClearUnreachable undoes SetUnreachable, for when the founder writes to
 // the bot again.
 func (r *Redis) ClearUnreachable(ctx context.Context, f flows.FounderID) error {
-	if err := r.rdb.Del(ctx, r.founderKey(f, "unreachable")).Err(); err != nil {
+	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, r.founderKey(f, "unreachable"))
+		p.SRem(ctx, r.unreachableIndex(), string(f))
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("mark %s reachable: %w", f, err)
 	}
 	return nil

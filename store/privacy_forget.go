@@ -306,6 +306,10 @@ func (r *Redis) eraseProfile(ctx context.Context, f flows.FounderID, _ time.Time
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("forget session of %s: %w", f, err)
 	}
+	// The index of unreachable founders has a hash tag of its own.
+	if err := r.rdb.SRem(ctx, r.unreachableIndex(), string(f)).Err(); err != nil {
+		return fmt.Errorf("forget %s in the unreachable index: %w", f, err)
+	}
 	return r.forgetDirectory(ctx, f)
 }
 

@@ -21,9 +21,9 @@ import (
 // on in the background (see Wait).
 func (s *Staff) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /slack/commands", s.serveCommand)
-	mux.HandleFunc("POST /slack/interactions", s.serveInteraction)
-	mux.HandleFunc("POST /slack/events", s.serveEvent)
+	mux.HandleFunc("POST /slack/commands", s.observed("command", s.serveCommand))
+	mux.HandleFunc("POST /slack/interactions", s.observed("interaction", s.serveInteraction))
+	mux.HandleFunc("POST /slack/events", s.observed("event", s.serveEvent))
 	return Verify(s.cfg.SigningSecret, s.cfg.Now, mux, s.log)
 }
 

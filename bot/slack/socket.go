@@ -75,6 +75,7 @@ func (s *Staff) RunSocketMode(ctx context.Context) error {
 // acknowledged through a (with the answer when there is one) and handled
 // like their HTTP counterparts; the client's own events are logged.
 func (s *Staff) dispatch(ctx context.Context, ev socketmode.Event, a acker) {
+	defer s.observeSocket(ev.Type, time.Now())
 	switch ev.Type {
 	case socketmode.EventTypeSlashCommand:
 		sc, ok := ev.Data.(slackapi.SlashCommand)

@@ -53,6 +53,8 @@ type Config struct {
 	// Hub is the hub's name, in the header of broadcasts to founders
 	// (HUB_NAME); default "StartGate", as in flows.
 	Hub string
+	// Metrics is told of requests and posts (metrics.go); nil: nobody.
+	Metrics Metrics
 }
 
 const (
@@ -227,7 +229,7 @@ func (s *Staff) retry(ctx context.Context, what string, call func() error) error
 // post sends a message to a channel and returns where it is.
 func (s *Staff) post(ctx context.Context, channel string, opts ...slackapi.MsgOption) (string, string, error) {
 	var ch, ts string
-	err := s.retry(ctx, "post to "+channel, func() (err error) {
+	err := s.sendRetry(ctx, "post to "+channel, func() (err error) {
 		ch, ts, err = s.api.PostMessageContext(ctx, channel, opts...)
 		return err
 	})
@@ -235,7 +237,7 @@ func (s *Staff) post(ctx context.Context, channel string, opts ...slackapi.MsgOp
 }
 
 func (s *Staff) update(ctx context.Context, channel, ts string, opts ...slackapi.MsgOption) error {
-	return s.retry(ctx, "update message "+ts, func() error {
+	return s.sendRetry(ctx, "update message "+ts, func() error {
 		_, _, _, err := s.api.UpdateMessageContext(ctx, channel, ts, opts...)
 		return err
 	})
@@ -246,7 +248,7 @@ func (s *Staff) update(ctx context.Context, channel, ts string, opts ...slackapi
 func (s *Staff) notice(ctx context.Context, channel, user, responseURL, text string) {
 	blocks := []slackapi.Block{section(text)}
 	if channel != "" {
-		err := s.retry(ctx, "ephemeral to "+user, func() error {
+		err := s.sendRetry(ctx, "ephemeral to "+user, func() error {
 			_, err := s.api.PostEphemeralContext(ctx, channel, user,
 				slackapi.MsgOptionText(clip(text, maxFallback), false), slackapi.MsgOptionBlocks(blocks...))
 			return err

@@ -16,6 +16,7 @@ import (
 // handle applies one update and answers it. Failures stop here: they are
 // logged once and the founder is told something useful, never the error.
 func (t *Telegram) handle(ctx context.Context, in incoming) {
+	defer t.handled(in, time.Now())
 	defer func() {
 		if p := recover(); p != nil {
 			t.log.Error("telegram update panicked", "update", in.ev.UpdateID, "panic", p, "stack", string(debug.Stack()))
@@ -49,6 +50,7 @@ func (t *Telegram) handle(ctx context.Context, in incoming) {
 			t.log.Error("telegram saved replies", "update", in.ev.UpdateID, "founder", in.ev.Founder, "err", err)
 		}
 		if !found || sent {
+			t.duplicate()
 			t.log.Debug("telegram update already handled", "update", in.ev.UpdateID)
 			if in.callback != nil {
 				t.answerCallback(ctx, in.callback.ID, "")
@@ -98,6 +100,7 @@ func (t *Telegram) slowDown(ctx context.Context, in incoming) {
 }
 
 func (t *Telegram) fail(ctx context.Context, in incoming) {
+	t.failed(in)
 	if in.callback != nil {
 		t.answerCallback(ctx, in.callback.ID, "")
 	}
@@ -162,6 +165,7 @@ func (t *Telegram) limited(ctx context.Context, chatID int64, call func() error)
 		}
 		err = call()
 		answered()
+		t.sendOutcome(err, attempt == maxSendAttempts)
 		var flood *tgbot.TooManyRequestsError
 		if !errors.As(err, &flood) || attempt == maxSendAttempts {
 			return err

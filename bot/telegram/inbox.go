@@ -355,6 +355,7 @@ func (t *Telegram) process(ctx context.Context, chat string, item flows.InboxIte
 	if !ok {
 		return
 	}
+	t.received(in)
 	if item.SlowDown {
 		t.slowDown(ctx, in)
 		return

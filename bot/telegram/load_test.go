@@ -243,7 +243,7 @@ func execLoadBot(b *testing.B, srv *telegramtest.Server, bin string) loadBot {
 	b.Helper()
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "TELEGRAM_TOKEN="+token, "TELEGRAM_API_URL="+srv.URL(),
-		"HUB_NAME=StartGate", "DEFAULT_LANGUAGE=fr", "LOG_LEVEL=warn", "FOUNDERBOT_EPHEMERAL=1")
+		"HUB_NAME=StartGate", "DEFAULT_LANGUAGE=fr", "LOG_LEVEL=warn", "FOUNDERBOT_EPHEMERAL=1", "HTTP_ADDR=off")
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

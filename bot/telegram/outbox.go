@@ -252,12 +252,14 @@ func (s *sender) deliver(ctx context.Context, m flows.QueuedMessage) {
 	log := s.t.log.With("outbox", m.Key, "founder", f)
 	if m.Deliveries > s.cfg.MaxDeliveries {
 		log.Error("telegram outbox: message dropped, handed out too often", "deliveries", m.Deliveries)
+		s.t.outboxDropped()
 		s.finish(ctx, log, m, flows.OutcomeFailed)
 		return
 	}
 	chatID, ok := ChatID(f)
 	if !ok {
 		log.Error("telegram outbox: message dropped, not a Telegram founder")
+		s.t.outboxDropped()
 		s.finish(ctx, log, m, flows.OutcomeFailed)
 		return
 	}
@@ -267,6 +269,7 @@ func (s *sender) deliver(ctx context.Context, m flows.QueuedMessage) {
 		return
 	}
 	if unreachable {
+		s.t.outboxDropped()
 		s.finish(ctx, log, m, flows.OutcomeUnreachable)
 		return
 	}
@@ -301,7 +304,9 @@ func (s *sender) deliver(ctx context.Context, m flows.QueuedMessage) {
 		}
 		cancel()
 		answered()
-		switch answer, wait := classify(err); answer {
+		answer, wait := classify(err)
+		s.t.outboxOutcome(answer)
+		switch answer {
 		case answerSent:
 			if part == 0 && doc != nil {
 				if next, err := s.ob.MarkTextSent(ctx, m.Key); err != nil || !next {

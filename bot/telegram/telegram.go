@@ -90,6 +90,12 @@ type Config struct {
 	Slots SendSlots
 	// Clock is the limiter's time, for tests; nil is the real one.
 	Clock Clock
+	// Metrics is told what the transport does (metrics.go); nil: nobody.
+	Metrics Metrics
+	// Started is called once start-up is done (startup.go), for readiness;
+	// StartBackoff is the first wait after a failed start-up step, default 1s.
+	Started      func()
+	StartBackoff time.Duration
 }
 
 // Telegram is the founders' transport.
@@ -185,16 +191,11 @@ func (t *Telegram) redact(err error) string {
 // polling lease. Every replica's workers apply the stored updates. The
 // update in progress of each chat is finished before Run returns.
 func (t *Telegram) Run(ctx context.Context) error {
-	if t.cfg.WebhookURL != "" {
-		if err := t.setWebhook(ctx); err != nil {
-			return err
+	if err := t.startup(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
 		}
-	} else if _, err := t.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
-		// Polling is refused while a webhook is set; drop it, keeping pending updates.
-		return fmt.Errorf("telegram delete webhook: %s", t.redact(err))
-	}
-	if err := t.registerCommands(ctx); err != nil {
-		t.log.Warn("telegram commands not registered", "err", t.redact(err))
+		return err
 	}
 	p := t.startPool(ctx)
 	if t.cfg.WebhookURL == "" {

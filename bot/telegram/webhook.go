@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 
@@ -31,7 +30,7 @@ func (t *Telegram) setWebhook(ctx context.Context) error {
 	_, err := t.api.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: t.cfg.WebhookURL, SecretToken: t.cfg.WebhookSecret,
 		AllowedUpdates: []string{"message", "edited_message", "callback_query"}})
 	if err != nil {
-		return fmt.Errorf("telegram set webhook: %s", t.redact(err))
+		return err // startup redacts and wraps it
 	}
 	t.log.Info("telegram webhook set", "replica", t.id)
 	return nil

@@ -36,7 +36,8 @@ var settings = []setting{
 	{"SLACK_STAFF_USERS", "", "comma-separated Slack user IDs allowed to act; empty: members of SLACK_STAFF_CHANNEL", false},
 	{"SLACK_COMMAND", "/founderbot", "the staff slash command", false},
 	{"STAFF_LANGUAGE", "", "language of staff texts in Slack (fr, en or ar); empty: DEFAULT_LANGUAGE", false},
-	{"HTTP_ADDR", ":8080", "listen address of the HTTP server (Slack HTTP mode, the Telegram webhook, /healthz); runs when either needs it", false},
+	{"HTTP_ADDR", ":8080", "listen address of the HTTP server: /healthz, /readyz, /metrics, Slack HTTP mode, the Telegram webhook (off: no server; the console never serves)", false},
+	{"SHUTDOWN_TIMEOUT", "10s", "on SIGTERM or SIGINT, how long the bot may take to finish its work and stop; a second signal stops it at once", false},
 	{"ACCEPTED_NEXT_STEPS", "", "text sent to accepted founders under \"Next steps\"", false},
 	{"TELEGRAM_RATE", "25", "messages per second to all Telegram chats (and about 1/s per chat), for the whole bot: every replica shares it; negative: no limits, for fakes only", false},
 	{"TELEGRAM_WEBHOOK_URL", "", "https URL Telegram posts updates to (setWebhook), served on HTTP_ADDR at its path; empty: long polling by one replica at a time", false},
@@ -81,6 +82,7 @@ type config struct {
 	slack          slackConfig
 	httpAddr       string
 	retentionDays  int
+	stopWithin     time.Duration
 	nextSteps      string
 	telegramRate   float64
 	webhookURL     string
@@ -173,6 +175,10 @@ func loadConfig(args []string, getenv func(string) string, stdout io.Writer) (*c
 		return nil, err
 	}
 	c.httpAddr, _ = get("HTTP_ADDR")
+	st, _ := get("SHUTDOWN_TIMEOUT")
+	if c.stopWithin, err = time.ParseDuration(st); err != nil || c.stopWithin <= 0 {
+		return nil, usagef("SHUTDOWN_TIMEOUT=%q: want a duration such as 10s", st)
+	}
 	c.nextSteps, _ = get("ACCEPTED_NEXT_STEPS")
 	rate, _ := get("TELEGRAM_RATE")
 	if c.telegramRate, err = strconv.ParseFloat(rate, 64); err != nil || c.telegramRate == 0 || c.telegramRate > 1000 {

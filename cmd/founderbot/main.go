@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 	_ "time/tzdata" // HUB_TIMEZONE must resolve even on images without zoneinfo
 
@@ -20,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/startgate/founderbot/bot/console"
+	"github.com/startgate/founderbot/bot/ops"
 	"github.com/startgate/founderbot/bot/slack"
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/flows"
@@ -31,7 +30,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := onSignals(os.Stderr)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	var usage *errUsage
@@ -46,7 +45,8 @@ func main() {
 	}
 }
 
-// run wires everything and runs until ctx ends or a part fails.
+// run wires everything and runs until ctx ends or a part fails, then
+// shuts down within SHUTDOWN_TIMEOUT (shutdown.go).
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, err := loadConfig(args, getenv, stdout)
 	if err != nil {
@@ -59,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	defer rdb.Close()
+	met := ops.NewMetrics()
+	rdb.AddHook(ops.RedisHook{M: met})
 	st := store.New(rdb, "")
 
 	cat, err := flows.NewCatalog(cfg.lang, slack.Messages())
@@ -89,7 +91,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 	}
-	g, ctx := errgroup.WithContext(ctx)
 
 	if cfg.telegramToken == "" && !cfg.slack.enabled() {
 		if cfg.redisURL == "" {
@@ -98,10 +99,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			}
 			log.Info("demo office hours: two mentors with slots on the next working days")
 		}
-		// The console ends the program when the founder quits (Ctrl-D).
-		c := console.New(withDirectory{engine: eng, dir: st, log: log}, stdin, stdout)
-		g.Go(func() error { return c.Run(ctx) })
-		return g.Wait()
+		// The console ends the program when the founder quits (Ctrl-D). It
+		// serves no HTTP: a terminal chat needs no probe, nor a port.
+		return console.New(withDirectory{engine: eng, dir: st, log: log}, stdin, stdout).Run(ctx)
+	}
+
+	health := ops.NewHealth(st.Ping, readyTimeout)
+	if err := met.Register(ops.NewStateCollector(storeState(st), stateMaxAge, stateTimeout)); err != nil {
+		return err
 	}
 
 	// Messages the bot starts (decisions, reminders) go through the outbox,
@@ -117,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		staff, err = slack.New(slack.Config{
 			BotToken: cfg.slack.botToken, AppToken: cfg.slack.appToken, SigningSecret: cfg.slack.signingSecret,
 			APIURL: cfg.slack.apiURL, Channel: cfg.slack.channel, StaffUsers: cfg.slack.users,
-			Command: cfg.slack.command, Lang: cfg.slack.lang, TZ: cfg.hubTZ, Hub: cfg.hubName,
+			Command: cfg.slack.command, Lang: cfg.slack.lang, TZ: cfg.hubTZ, Hub: cfg.hubName, Metrics: met,
 		}, review, cat, deliver, log)
 		if err != nil {
 			return err
@@ -126,17 +131,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		staff.SetFounders(st, pv)
 		staff.SetIntros(intros)
 		intros.SetContacts(staff.IntroContacts())
-		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		err = staff.CheckChannel(cctx)
-		cancel()
-		if err != nil {
-			return err
-		}
 		handler = withStaff{Engine: eng, staff: staff}
 	}
 	handler = withDirectory{engine: handler, dir: st, log: log}
 
 	sched := flows.NewScheduler(st, flows.SchedulerConfig{TZ: cfg.hubTZ}, log)
+	sched.Observer, sched.Dropped, oh.Dropped = met, met.JobDropped, met.JobDropped
 	sched.HandleAll(eng.Jobs())
 	if err := sched.Every(retention(st, cfg.retentionDays, log)); err != nil {
 		return err
@@ -145,10 +145,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err := schedulePosts(sched, cfg, review, oh, intros, staff); err != nil {
 			return err
 		}
-	}
-	g.Go(func() error { return sched.Run(ctx, 5*time.Second) })
-
-	if staff != nil {
 		staff.SetOfficeHours(oh, func(ctx context.Context, key string, o flows.Outgoing) error {
 			_, err := st.Enqueue(ctx, key, o, "office_hours")
 			return err
@@ -157,45 +153,59 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if cfg.telegramToken != "" {
 		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang, Rate: cfg.telegramRate,
-			WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret, ChatLimit: cfg.chatLimit, ChatWindow: cfg.chatWindow, Lease: cfg.lease, Slots: st}, handler, st, log)
+			WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret, ChatLimit: cfg.chatLimit, ChatWindow: cfg.chatWindow, Lease: cfg.lease, Slots: st,
+			Metrics: met, Started: health.Part("telegram"), Drain: cfg.stopWithin * 3 / 4}, handler, st, log)
 		if err != nil {
 			return err
 		}
-		g.Go(func() error { return tg.Run(ctx) })
-		host, _ := os.Hostname()
-		g.Go(func() error { return tg.RunOutbox(ctx, st, telegram.OutboxConfig{Consumer: "founderbot-" + host}) })
 	} else {
 		log.Warn("no TELEGRAM_TOKEN: founders cannot be reached; messages for them wait in the outbox")
 	}
-
-	// Slack's requests are small and answered within 3 s; tight limits keep
-	// a slow or idle client from holding connections on a public endpoint.
-	srv := &http.Server{Addr: cfg.httpAddr, Handler: withWebhook(httpHandler(st, staff), cfg.webhookURL, tg), ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 64 << 10}
-	if (staff != nil && cfg.slack.signingSecret != "") || (tg != nil && cfg.webhookURL != "") {
-		g.Go(func() error {
-			log.Info("http listening", "addr", cfg.httpAddr)
-			if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("http server: %w", err)
-			}
-			return nil
-		})
-	}
-	if staff != nil && cfg.slack.appToken != "" {
-		g.Go(func() error { return staff.RunSocketMode(ctx) })
-	}
-	g.Go(func() error {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
-	err = g.Wait()
+	var slackStarted func()
 	if staff != nil {
-		staff.Stop() // a running broadcast's messages are queued; stop following it
-		staff.Wait() // decisions in flight reach Slack and the outbox
+		slackStarted = health.Part("slack")
 	}
-	return err
+
+	// One HTTP server for probes, metrics, Slack's HTTP mode and, with a
+	// webhook, Telegram's updates.
+	ctx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
+	var srv *http.Server
+	if cfg.httpAddr != "off" {
+		routes := ops.Routes(health, met)
+		if staff != nil && cfg.slack.signingSecret != "" {
+			routes["/slack/"] = staff.Handler()
+		}
+		if tg != nil && cfg.webhookURL != "" {
+			routes["POST "+webhookPath(cfg.webhookURL)] = tg.WebhookHandler()
+		}
+		if srv, err = startHTTP(cfg.httpAddr, routes, log, fail); err != nil {
+			return err
+		}
+	} else if tg != nil && cfg.webhookURL != "" {
+		return &errUsage{"TELEGRAM_WEBHOOK_URL needs the HTTP server: set HTTP_ADDR, not off"}
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	if staff != nil {
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err = staff.CheckChannel(cctx)
+		cancel()
+		if err != nil {
+			return errors.Join(err, stopHTTP(srv, cfg.stopWithin))
+		}
+		slackStarted()
+		if cfg.slack.appToken != "" {
+			g.Go(func() error { return staff.RunSocketMode(gctx) })
+		}
+	}
+	g.Go(func() error { return sched.Run(gctx, 5*time.Second) })
+	if tg != nil {
+		g.Go(func() error { return tg.Run(gctx) })
+		host, _ := os.Hostname()
+		g.Go(func() error { return tg.RunOutbox(gctx, st, telegram.OutboxConfig{Consumer: "founderbot-" + host}) })
+	}
+	return shutdown(ctx, cfg, log, health, g, srv, staff)
 }
 
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
@@ -222,9 +232,17 @@ func openRedis(ctx context.Context, cfg *config, log *slog.Logger) (redis.Univer
 	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := rdb.Ping(pctx).Err(); err != nil {
+	err = rdb.Ping(pctx).Err()
+	var refused redis.Error
+	switch {
+	case errors.As(err, &refused):
+		// It answers, but says no (a wrong password): no retry can mend that.
 		rdb.Close()
-		return nil, fmt.Errorf("redis at REDIS_URL does not answer: %w", err)
+		return nil, fmt.Errorf("redis at REDIS_URL refused the bot: %w", err)
+	case err != nil:
+		// Down or unreachable: start anyway, not ready (/readyz says why)
+		// until it answers; every part waits for it with back-off.
+		log.Warn("redis at REDIS_URL does not answer yet; starting anyway, not ready until it does", "err", err)
 	}
 	return rdb, nil
 }

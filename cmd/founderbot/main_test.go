@@ -44,6 +44,8 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{"TELEGRAM_WEBHOOK_URL": "bot.example.org"}, "TELEGRAM_WEBHOOK_URL"},
 		{map[string]string{"TELEGRAM_CHAT_LIMIT": "lots"}, "TELEGRAM_CHAT_LIMIT"},
 		{map[string]string{"TELEGRAM_LEASE": "1ms"}, "TELEGRAM_LEASE"},
+		{map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT"},
+		{map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "SHUTDOWN_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
@@ -112,6 +114,7 @@ func TestRunTelegram(t *testing.T) {
 		done <- run(ctx, nil, env(map[string]string{
 			"TELEGRAM_TOKEN": "9:secret-token", "TELEGRAM_API_URL": srv.URL(),
 			"REDIS_URL": "redis://" + m.Addr() + "/0", "HUB_NAME": "Hub <Rabat>", "LOG_LEVEL": "debug",
+			"HTTP_ADDR": "127.0.0.1:0",
 		}), strings.NewReader(""), &bytes.Buffer{}, &logs)
 	}()
 	u := models.User{ID: 5, FirstName: "Nora", LanguageCode: "en"}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -80,7 +79,7 @@ type replica struct {
 	bin  string
 	env  []string
 	cmd  *exec.Cmd
-	logs *bytes.Buffer
+	logs *syncBuffer
 	done chan struct{}
 }
 
@@ -100,7 +99,7 @@ func (r *replica) start() {
 	r.cmd = exec.Command(r.bin)
 	r.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HUB_NAME=StartGate", "DEFAULT_LANGUAGE=fr",
 		"LOG_LEVEL=warn", "TELEGRAM_RATE=-1", "TELEGRAM_LEASE=1s", "TELEGRAM_TOKEN=" + replicaToken}, r.env...)
-	r.logs = &bytes.Buffer{}
+	r.logs = &syncBuffer{}
 	r.cmd.Stdout, r.cmd.Stderr = r.logs, r.logs
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatalf("start %s: %v", r.bin, err)
@@ -133,7 +132,7 @@ func (r *replica) stop() {
 	}
 	_ = r.cmd.Process.Signal(syscall.SIGTERM)
 	if !r.exited(15 * time.Second) {
-		r.t.Errorf("replica did not stop; its log:\n%s", r.logs)
+		r.t.Errorf("replica did not stop; its log:\n%s", r.logs.String())
 		r.kill()
 	}
 }
@@ -331,7 +330,7 @@ func TestReplicasWebhook(t *testing.T) {
 	solo := startReplica(t, bin, envFor(all[0]))
 	addrs.Store(&[]string{all[0]})
 	if err := f.apply(models.User{ID: 900, FirstName: "Solo", LanguageCode: "fr"}); err != nil {
-		t.Fatalf("solo founder: %v; log:\n%s", err, solo.logs)
+		t.Fatalf("solo founder: %v; log:\n%s", err, solo.logs.String())
 	}
 	want := transcript(srv, 900)
 
@@ -355,7 +354,7 @@ func TestReplicasWebhook(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // posts to it fail meanwhile, and are posted again
 	victim.start()
 	if err := <-done; err != nil {
-		t.Fatalf("%v\nthe restarted replica's log:\n%s", err, victim.logs)
+		t.Fatalf("%v\nthe restarted replica's log:\n%s", err, victim.logs.String())
 	}
 	sameAsSolo(t, srv, 1000, n, want, n/3)
 	if posts, failed := srv.WebhookPosts(); failed == 0 {
@@ -410,7 +409,7 @@ func TestReplicasPolling(t *testing.T) {
 	}
 	poller.kill()
 	if err := <-done; err != nil {
-		t.Fatalf("%v\nthe other replica's log:\n%s", err, other.logs)
+		t.Fatalf("%v\nthe other replica's log:\n%s", err, other.logs.String())
 	}
 	sameAsSolo(t, srv, 2000, n, want, n/2)
 }
@@ -437,7 +436,7 @@ func TestCrashBetweenApplyAndSend(t *testing.T) {
 	srv.WaitMessages(t, u.ID, 3, 10*time.Second)
 	push("Salma Benali") // the third update applied: the process dies before answering
 	if !r.exited(10 * time.Second) {
-		t.Fatalf("the fault hook did not stop the process; log:\n%s", r.logs)
+		t.Fatalf("the fault hook did not stop the process; log:\n%s", r.logs.String())
 	}
 	if got := len(srv.Messages(u.ID)); got != 3 {
 		t.Fatalf("%d messages before the restart; want 3 (the third update's answer not sent):\n%s", got, transcript(srv, u.ID))

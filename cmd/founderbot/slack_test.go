@@ -141,4 +141,35 @@ func TestRunTelegramAndSlack(t *testing.T) {
 	if r, err := http.Get("http://" + addr + "/healthz"); err != nil || r.StatusCode != http.StatusOK {
 		t.Errorf("healthz = %v, %v", r, err)
 	}
+	waitStatus(t, addr, "/readyz", http.StatusOK, 5*time.Second)
+
+	// The counters moved with the traffic, on both sides. The fake API
+	// records a message before the bot has its answer and counts it: wait
+	// for the last one to be counted.
+	sent := float64(len(tg.Messages(u.ID)))
+	var got map[string]float64
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		got = scrape(t, addr)
+		if got["founderbot_messages_sent_total,platform=telegram"] >= sent || time.Now().After(deadline) {
+			break
+		}
+	}
+	for key, want := range map[string]float64{
+		"founderbot_updates_received_total,kind=interaction,transport=slack": 1,
+		"founderbot_updates_handled_total,kind=interaction,transport=slack":  1,
+		"founderbot_updates_received_total,kind=command,transport=telegram":  1,
+		"founderbot_updates_received_total,kind=button,transport=telegram":   5,
+		"founderbot_messages_sent_total,platform=telegram":                   sent,
+		"founderbot_applications,status=accepted":                            1,
+		"founderbot_applications,status=submitted":                           0,
+		"founderbot_state_up": 1,
+	} {
+		if got[key] != want {
+			t.Errorf("%s = %v; want %v", key, got[key], want)
+		}
+	}
+	// The application's post, and the decision's update of it.
+	if got["founderbot_messages_sent_total,platform=slack"] < 2 {
+		t.Errorf("slack messages sent = %v; want at least 2", got["founderbot_messages_sent_total,platform=slack"])
+	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/startgate/founderbot/bot/slack"
@@ -13,7 +11,6 @@ import (
 	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/officehours"
-	"github.com/startgate/founderbot/store"
 )
 
 // engine is what the transports call: the flows engine, and what staff
@@ -125,20 +122,4 @@ func schedulePosts(s *flows.Scheduler, cfg *config, review *application.Review, 
 		}
 	}
 	return nil
-}
-
-// httpHandler serves Slack's requests (HTTP mode) and a health check.
-func httpHandler(st *store.Redis, staff *slack.Staff) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := st.Ping(r.Context()); err != nil {
-			http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	if staff != nil {
-		mux.Handle("/slack/", staff.Handler())
-	}
-	return mux
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -55,21 +54,13 @@ func parseChatLimit(s string) (int, time.Duration, error) {
 	return max, window, nil
 }
 
-// withWebhook serves Telegram's posts at the webhook URL's path and
-// everything else with next.
-func withWebhook(next http.Handler, webhookURL string, tg *telegram.Telegram) http.Handler {
-	if webhookURL == "" || tg == nil {
-		return next
-	}
+// webhookPath is the pattern path Telegram posts to: the webhook URL's,
+// and only the root itself for a URL without a path (a bare "/" would
+// take every path, Slack's too).
+func webhookPath(webhookURL string) string {
 	u, _ := url.Parse(webhookURL) // checked by loadTelegram
-	path := u.Path
-	if path == "" {
-		path = "/"
+	if u.Path == "" || u.Path == "/" {
+		return "/{$}"
 	}
-	mux := http.NewServeMux()
-	mux.Handle(path, tg.WebhookHandler())
-	if path != "/" {
-		mux.Handle("/", next)
-	}
-	return mux
+	return u.Path
 }

@@ -54,10 +54,7 @@ func New(tb testing.TB) *Env {
 	tb.Cleanup(func() {
 		ctx := context.Background()
 		if env.Mini == nil {
-			iter := env.Client.Scan(ctx, 0, env.Prefix+"*", 1000).Iterator()
-			for iter.Next(ctx) {
-				env.Client.Del(ctx, iter.Val())
-			}
+			deletePrefix(ctx, env.Client, env.Prefix)
 		}
 		env.Client.Close()
 	})
@@ -83,4 +80,21 @@ func (c counter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proce
 		c.n.Add(1)
 		return next(ctx, cmds)
 	}
+}
+
+// deletePrefix deletes the keys under prefix. On a Cluster, SCAN sees one
+// node's keys only: every master is scanned.
+func deletePrefix(ctx context.Context, c redis.UniversalClient, prefix string) {
+	scan := func(ctx context.Context, node redis.Cmdable) error {
+		iter := node.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			node.Del(ctx, iter.Val())
+		}
+		return iter.Err()
+	}
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		_ = cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error { return scan(ctx, m) })
+		return
+	}
+	_ = scan(ctx, c)
 }
