@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 )
 
 // bufferedClient sends each request body in one piece. go-telegram builds
@@ -34,4 +35,14 @@ func (b bufferedClient) Do(req *http.Request) (*http.Response, error) {
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	req.ContentLength = int64(len(data))
 	return b.c.Do(req)
+}
+
+// apiClient is the HTTP client for Bot API calls. net/http keeps two idle
+// connections per host by default: with many chats' workers sending at
+// once, every other call would open a new connection and close it after
+// (a TCP handshake and a TIME_WAIT socket per reply). Keep one per worker.
+func apiClient(workers int) bufferedClient {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = workers
+	return bufferedClient{&http.Client{Timeout: 30 * time.Second, Transport: tr}}
 }

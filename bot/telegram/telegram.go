@@ -149,7 +149,7 @@ func New(cfg Config, eng Engine, st Inbox, log *slog.Logger) (*Telegram, error) 
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(cfg.Poll, bufferedClient{&http.Client{Timeout: 30 * time.Second}}),
+		tgbot.WithHTTPClient(cfg.Poll, apiClient(cfg.Workers)),
 		tgbot.WithErrorsHandler(func(err error) { log.Error("telegram client", "err", t.redact(err)) }),
 	)
 	if err != nil {
