@@ -42,7 +42,7 @@ type Inbox interface {
 	ReadyChats(ctx context.Context, n int) ([]string, error)
 	ClaimChat(ctx context.Context, l *flows.ChatLease) (flows.InboxItem, bool, error)
 	AckUpdate(ctx context.Context, l *flows.ChatLease, id int64) (flows.InboxItem, bool, error)
-	ChatDone(ctx context.Context, l *flows.ChatLease) error
+	ChatDone(ctx context.Context, ls ...*flows.ChatLease) error
 	ReleaseChat(ctx context.Context, l *flows.ChatLease) error
 	RenewChatLeases(ctx context.Context, leases []*flows.ChatLease) ([]*flows.ChatLease, error)
 	// Journal returns the replies saved when an update was applied.
