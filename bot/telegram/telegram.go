@@ -90,14 +90,16 @@ type Config struct {
 // Telegram is the founders' transport.
 type Telegram struct {
 	api  *tgbot.Bot
-	http *http.Client
-	cfg  Config
-	eng  Engine
-	st   Inbox
-	log  *slog.Logger
-	lim  *Limiter
-	id   string               // this replica, unique: it holds leases
-	pool atomic.Pointer[pool] // set by Run
+	http *http.Client // getUpdates: its own, for the long poll's timeout
+	// apiHTTP makes the other Bot API calls, go-telegram's and call's.
+	apiHTTP *http.Client
+	cfg     Config
+	eng     Engine
+	st      Inbox
+	log     *slog.Logger
+	lim     *Limiter
+	id      string               // this replica, unique: it holds leases
+	pool    atomic.Pointer[pool] // set by Run
 
 	dropped atomic.Int64 // updates over a founder's limit, not applied
 
@@ -146,10 +148,12 @@ func New(cfg Config, eng Engine, st Inbox, log *slog.Logger) (*Telegram, error) 
 	t := &Telegram{cfg: cfg, eng: eng, st: st, log: log, id: hex.EncodeToString(rnd[:]),
 		http: &http.Client{Timeout: cfg.Poll + 15*time.Second},
 		lim:  NewLimiter(Limits{Rate: cfg.Rate, ChatBurst: cfg.ChatBurst})}
+	hc := apiClient(cfg.Workers)
+	t.apiHTTP = hc.c
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(cfg.Poll, apiClient(cfg.Workers)),
+		tgbot.WithHTTPClient(cfg.Poll, hc),
 		tgbot.WithErrorsHandler(func(err error) { log.Error("telegram client", "err", t.redact(err)) }),
 	)
 	if err != nil {
