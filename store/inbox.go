@@ -41,7 +41,10 @@ func (r *Redis) readyKey() string                 { return r.prefix + "{inbox}:r
 // limit: status 0 dropped, 1 stored, 2 stored as the "slow down" one, 3
 // done. Then, when a holder is given and nobody holds the chat, it takes
 // the chat's lease for the holder and returns the mailbox's first update:
-// {status, 1, id, data, slow}; else {status, 0}.
+// {status, 1, id, data, slow}; else {status, 0}. When asked (ARGV[7]) and
+// that first update is the one stored, to be applied, it adds the chat's
+// session and whether the update was applied: {..., version, session,
+// applied}, which LoadSession then need not read (see preload).
 var storeUpdate = redis.NewScript(`
 local function admit()
   if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
@@ -66,7 +69,12 @@ if ARGV[5] == '' or redis.call('EXISTS', KEYS[6]) == 1 then return {status, 0} e
 local ids = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #ids == 0 then return {status, 0} end
 redis.call('SET', KEYS[6], ARGV[5], 'PX', ARGV[6])
-return {status, 1, ids[1], redis.call('HGET', KEYS[2], ids[1]) or '', redis.call('HGET', KEYS[2], ids[1] .. ':s') or ''}
+local head = {status, 1, ids[1], redis.call('HGET', KEYS[2], ids[1]) or '', redis.call('HGET', KEYS[2], ids[1] .. ':s') or ''}
+if ARGV[7] == '1' and ids[1] == ARGV[1] and head[5] == '' then
+  local s = redis.call('HMGET', KEYS[7], 'v', 'd')
+  head[6], head[7], head[8] = s[1] or '', s[2] or '', redis.call('EXISTS', KEYS[4])
+end
+return head
 `)
 
 // StoreUpdates stores a batch of updates and marks their chats ready, in
@@ -98,9 +106,16 @@ func (r *Redis) StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim f
 	err := r.pipelined(ctx, []*redis.Script{storeUpdate}, func(pipe redis.Pipeliner) {
 		for i, u := range ups {
 			id := strconv.FormatInt(u.ID, 10)
+			// The chat's session key is its founder's (a private chat is
+			// named after its founder, see chatKey): same slot.
 			keys := []string{r.chatKey(u.Chat, "inbox"), r.chatKey(u.Chat, "inbox:u"), r.chatKey(u.Chat, "rate"),
-				r.chatKey(u.Chat, "upd:"+id), r.chatKey(u.Chat, "out:"+id), r.chatKey(u.Chat, "lease")}
-			cmds[i] = storeUpdate.EvalSha(ctx, pipe, keys, id, u.Data, lim.Max, lim.Window.Milliseconds(), holder, ttl.Milliseconds())
+				r.chatKey(u.Chat, "upd:"+id), r.chatKey(u.Chat, "out:"+id), r.chatKey(u.Chat, "lease"),
+				r.chatKey(u.Chat, "session")}
+			withSession := ""
+			if holder != "" && privateChat(u.Chat) {
+				withSession = "1"
+			}
+			cmds[i] = storeUpdate.EvalSha(ctx, pipe, keys, id, u.Data, lim.Max, lim.Window.Milliseconds(), holder, ttl.Milliseconds(), withSession)
 		}
 		// After the mailboxes: a worker that finds the chat ready finds its update.
 		seen := map[string]bool{}
@@ -132,6 +147,12 @@ func (r *Redis) StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim f
 			out[i].Claimed = true
 			out[i].Due = due
 			out[i].First = item(vals[2:])
+			if len(vals) == 8 {
+				ver, _ := vals[5].(string)
+				d, _ := vals[6].(string)
+				seen, _ := vals[7].(int64)
+				r.preload(flows.FounderID(ups[i].Chat), out[i].First.ID, ver, d, seen == 1)
+			}
 		}
 	}
 	return out, nil
@@ -277,11 +298,23 @@ if s and tonumber(s) == tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[
 return 1
 `)
 
-// ChatDone takes the chat out of the ready set after ClaimChat or AckUpdate found its
-// mailbox empty, unless an update came in since.
-func (r *Redis) ChatDone(ctx context.Context, l *flows.ChatLease) error {
-	if err := dropReady.Run(ctx, r.rdb, []string{r.readyKey()}, l.Chat, l.Due.Load()).Err(); err != nil {
-		return fmt.Errorf("chat %s done: %w", l.Chat, err)
+// ChatDone takes chats out of the ready set after ClaimChat or AckUpdate
+// found their mailboxes empty, unless an update came in since, all in one
+// round trip: a worker hands its empty chats over to be dropped together
+// (bot/telegram), so that leaving the ready set costs no round trip per
+// update. Until then the chat's score is its lease's end, when the sweep
+// would only find the mailbox empty.
+func (r *Redis) ChatDone(ctx context.Context, ls ...*flows.ChatLease) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	err := r.pipelined(ctx, []*redis.Script{dropReady}, func(pipe redis.Pipeliner) {
+		for _, l := range ls {
+			dropReady.EvalSha(ctx, pipe, []string{r.readyKey()}, l.Chat, l.Due.Load())
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("%d chats done: %w", len(ls), err)
 	}
 	return nil
 }

@@ -42,9 +42,10 @@ type Redis struct {
 	rdb    redis.UniversalClient
 	prefix string
 	mu     sync.Mutex
-	owners map[string]flows.FounderID   // application ID → founder, see owner
-	loaded map[string]bool              // scripts known to be loaded, see pipelined
-	seen   map[flows.FounderID]seenMark // what the directory last got, see Seen
+	owners map[string]flows.FounderID    // application ID → founder, see owner
+	loaded map[string]bool               // scripts known to be loaded, see pipelined
+	seen   map[flows.FounderID]seenMark  // what the directory last got, see Seen
+	pre    map[flows.FounderID]preloaded // sessions read ahead, see preload.go
 }
 
 // New returns a store on rdb with keys under prefix ("fb:" when empty).
@@ -76,6 +77,12 @@ func (r *Redis) allKey() string                             { return r.prefix + 
 
 // LoadSession reads the session and whether updateID was applied, in one round trip.
 func (r *Redis) LoadSession(ctx context.Context, f flows.FounderID, updateID string) (flows.Session, int64, bool, error) {
+	if p, ok := r.takePreloaded(f, updateID); ok {
+		if p.applied {
+			return flows.Session{}, 0, true, nil
+		}
+		return decodeSession(f, p.version, p.data)
+	}
 	var s flows.Session
 	pipe := r.rdb.Pipeline()
 	sess := pipe.HMGet(ctx, r.founderKey(f, "session"), "v", "d")
@@ -90,15 +97,23 @@ func (r *Redis) LoadSession(ctx context.Context, f flows.FounderID, updateID str
 		return s, 0, true, nil
 	}
 	vals := sess.Val()
-	if vals[0] == nil {
+	ver, _ := vals[0].(string)
+	d, _ := vals[1].(string)
+	return decodeSession(f, ver, d)
+}
+
+// decodeSession reads a session as stored: version "" is no session.
+func decodeSession(f flows.FounderID, version, data string) (flows.Session, int64, bool, error) {
+	var s flows.Session
+	if version == "" {
 		return s, 0, false, nil
 	}
-	ver, err := strconv.ParseInt(vals[0].(string), 10, 64)
+	ver, err := strconv.ParseInt(version, 10, 64)
 	if err != nil {
 		return s, 0, false, fmt.Errorf("session version of %s: %w", f, err)
 	}
-	if d, ok := vals[1].(string); ok {
-		if err := json.Unmarshal([]byte(d), &s); err != nil {
+	if data != "" {
+		if err := json.Unmarshal([]byte(data), &s); err != nil {
 			return s, 0, false, fmt.Errorf("decode session of %s: %w", f, err)
 		}
 	}

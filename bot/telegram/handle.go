@@ -110,7 +110,7 @@ func (t *Telegram) fail(ctx context.Context, in incoming) {
 }
 
 func (t *Telegram) answerCallback(ctx context.Context, id, text string) {
-	if _, err := t.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text}); err != nil {
+	if err := t.call(ctx, "answerCallbackQuery", &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text}); err != nil {
 		t.log.Warn("telegram answer callback", "err", t.redact(err))
 	}
 }
@@ -125,13 +125,13 @@ func (t *Telegram) markPressed(ctx context.Context, cq *models.CallbackQuery, ex
 	var err error
 	label := pressedLabel(m, cq.Data)
 	if expired || label == "" || m.Text == "" {
-		_, err = t.api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
+		err = t.call(ctx, "editMessageReplyMarkup", &tgbot.EditMessageReplyMarkupParams{
 			ChatID: m.Chat.ID, MessageID: m.ID, ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}})
 	} else {
 		// The text comes back without markup but with its entities; appending
 		// leaves their UTF-16 offsets valid, and no parse mode means the
 		// founder's own text cannot turn into markup.
-		_, err = t.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{
+		err = t.call(ctx, "editMessageText", &tgbot.EditMessageTextParams{
 			ChatID: m.Chat.ID, MessageID: m.ID, Text: m.Text + "\n\n→ " + label, Entities: m.Entities,
 			LinkPreviewOptions: noPreview})
 	}
@@ -176,9 +176,8 @@ func (t *Telegram) limited(ctx context.Context, chatID int64, call func() error)
 
 // sendMessage makes one sendMessage call.
 func (t *Telegram) sendMessage(ctx context.Context, chatID int64, r flows.Reply) error {
-	_, err := t.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: r.Text, ParseMode: models.ParseModeHTML,
+	return t.call(ctx, "sendMessage", &tgbot.SendMessageParams{ChatID: chatID, Text: r.Text, ParseMode: models.ParseModeHTML,
 		ReplyMarkup: keyboard(r.Buttons), LinkPreviewOptions: noPreview})
-	return err
 }
 
 // retryAfter is how long Telegram asked to wait; never less than a

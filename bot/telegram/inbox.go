@@ -24,6 +24,7 @@ type pool struct {
 
 	mu     sync.Mutex
 	active map[string]*chatWork
+	done   []*flows.ChatLease // chats left empty, to drop from the ready set (flushDone)
 	wg     sync.WaitGroup
 }
 
@@ -134,12 +135,15 @@ func (p *pool) work(w *chatWork) {
 			t.log.Error("telegram inbox", "chat", l.Chat, "err", err)
 			return // the chat stays ready: the sweep comes back to it
 		case !ok:
-			if err := t.st.ChatDone(ctx, l); err != nil {
-				t.log.Warn("telegram inbox done", "chat", l.Chat, "err", err)
-			}
 			// Leave, unless an update came meanwhile: checked and left
-			// under one lock, so that no nudge falls in between.
+			// under one lock, so that no nudge falls in between. The
+			// chat leaves the ready set with others at the next sweep:
+			// its score is its lease's end until then, and an update
+			// stored meanwhile moves it, which keeps it there.
+			done := &flows.ChatLease{Chat: l.Chat, Holder: l.Holder}
+			done.Due.Store(l.Due.Load())
 			p.mu.Lock()
+			p.done = append(p.done, done)
 			again := w.again && p.ctx.Err() == nil
 			w.again = false
 			if !again {
@@ -244,7 +248,9 @@ func (p *pool) listen() {
 func (p *pool) sweep() {
 	tick := time.NewTicker(p.t.cfg.Sweep)
 	defer tick.Stop()
+	defer p.flushDone(context.WithoutCancel(p.ctx))
 	for {
+		p.flushDone(p.ctx)
 		chats, err := p.t.st.ReadyChats(p.ctx, p.t.cfg.Workers)
 		if err != nil && p.ctx.Err() == nil {
 			p.t.log.Warn("telegram ready chats", "err", err)
@@ -262,6 +268,19 @@ func (p *pool) sweep() {
 			return
 		case <-tick.C:
 		}
+	}
+}
+
+// flushDone takes the chats the workers left empty out of the ready set,
+// in one round trip.
+func (p *pool) flushDone(ctx context.Context) {
+	p.mu.Lock()
+	done := p.done
+	p.done = nil
+	p.mu.Unlock()
+	if err := p.t.st.ChatDone(ctx, done...); err != nil && ctx.Err() == nil {
+		// They stay until their lease's end, when the sweep finds them empty.
+		p.t.log.Warn("telegram inbox done", "chats", len(done), "err", err)
 	}
 }
 

@@ -42,7 +42,7 @@ type Inbox interface {
 	ReadyChats(ctx context.Context, n int) ([]string, error)
 	ClaimChat(ctx context.Context, l *flows.ChatLease) (flows.InboxItem, bool, error)
 	AckUpdate(ctx context.Context, l *flows.ChatLease, id int64) (flows.InboxItem, bool, error)
-	ChatDone(ctx context.Context, l *flows.ChatLease) error
+	ChatDone(ctx context.Context, ls ...*flows.ChatLease) error
 	ReleaseChat(ctx context.Context, l *flows.ChatLease) error
 	RenewChatLeases(ctx context.Context, leases []*flows.ChatLease) ([]*flows.ChatLease, error)
 	// Journal returns the replies saved when an update was applied.
@@ -101,14 +101,16 @@ type Config struct {
 // Telegram is the founders' transport.
 type Telegram struct {
 	api  *tgbot.Bot
-	http *http.Client
-	cfg  Config
-	eng  Engine
-	st   Inbox
-	log  *slog.Logger
-	lim  *Limiter
-	id   string               // this replica, unique: it holds leases
-	pool atomic.Pointer[pool] // set by Run
+	http *http.Client // getUpdates: its own, for the long poll's timeout
+	// apiHTTP makes the other Bot API calls, go-telegram's and call's.
+	apiHTTP *http.Client
+	cfg     Config
+	eng     Engine
+	st      Inbox
+	log     *slog.Logger
+	lim     *Limiter
+	id      string               // this replica, unique: it holds leases
+	pool    atomic.Pointer[pool] // set by Run
 
 	dropped atomic.Int64 // updates over a founder's limit, not applied
 
@@ -163,10 +165,12 @@ func New(cfg Config, eng Engine, st Inbox, log *slog.Logger) (*Telegram, error) 
 	_, _ = rand.Read(rnd[:])
 	t := &Telegram{cfg: cfg, eng: eng, st: st, log: log, id: hex.EncodeToString(rnd[:]),
 		http: &http.Client{Timeout: cfg.Poll + 15*time.Second}, lim: lim}
+	hc := apiClient(cfg.Workers)
+	t.apiHTTP = hc.c
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(cfg.Poll, &http.Client{Timeout: 30 * time.Second}),
+		tgbot.WithHTTPClient(cfg.Poll, hc),
 		tgbot.WithErrorsHandler(func(err error) { log.Error("telegram client", "err", t.redact(err)) }),
 	)
 	if err != nil {

@@ -31,7 +31,11 @@ import (
 
 func main() {
 	ctx, stop := onSignals(os.Stderr)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	endProfile, err := startCPUProfile(os.Getenv)
+	if err == nil {
+		err = run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		endProfile()
+	}
 	stop()
 	var usage *errUsage
 	switch {
