@@ -133,17 +133,15 @@ func (r *Redis) anonymiseIntro(ctx context.Context, f flows.FounderID, id string
 }
 
 // eraseIntros withdraws the founder's open requests and anonymises them
-// all (their jobs went with the jobs part, which runs first), fails the
-// queued messages about them (to the founder or the contact: an ask
+// all (their jobs went with the jobs part, which runs first; a job a
+// racing click adds finds the request withdrawn), fails the queued
+// messages about them (to the founder or the contact: an ask
 // carries the pitch), then deletes the founder's index, open set and
 // pair marks. The request IDs stay in fb:{intro}:all, pointing at the
 // anonymised records. The action markers (op:<founder>:…) go in the sweep.
 func (r *Redis) eraseIntros(ctx context.Context, f flows.FounderID, now time.Time) error {
 	ids, err := r.introIDs(ctx, f)
 	if err != nil {
-		return err
-	}
-	if err := r.failIntroMessages(ctx, ids); err != nil {
 		return err
 	}
 	dels := []string{r.introKey("f:" + string(f)), r.introKey("open:" + string(f))}
@@ -155,6 +153,11 @@ func (r *Redis) eraseIntros(ctx context.Context, f flows.FounderID, now time.Tim
 		if c != "" {
 			dels = append(dels, r.introKey("pair:"+string(f)+"|"+string(c)))
 		}
+	}
+	// After the records: a staff click racing this erasure either lands
+	// before (its message is failed here) or finds the request withdrawn.
+	if err := r.failIntroMessages(ctx, ids); err != nil {
+		return err
 	}
 	// One key at a time: on a Cluster a multi-key DEL must be on one slot,
 	// which these are, but a plain loop needs no such care.
