@@ -43,11 +43,13 @@ func (p part) Erase(ctx context.Context, f flows.FounderID, now time.Time) error
 
 // DataParts are the families of founders' data this store keeps, in the
 // order they must be erased: jobs and messages first (they name
-// applications and bookings, which the later parts anonymise), the sweep last.
+// applications, bookings and introductions, which the later parts
+// anonymise), the sweep last.
 func (r *Redis) DataParts() []DataPart {
 	return []DataPart{
 		part{"pending_jobs", r.exportJobs, r.eraseJobs},
 		part{"queued_messages", r.exportOutbox, r.eraseOutbox},
+		part{"introductions", r.exportIntros, r.eraseIntros},
 		part{"office_hours", r.exportOfficeHours, r.eraseOfficeHours},
 		part{"applications", r.exportApplications, r.eraseApplications},
 		part{"profile", r.exportProfile, r.eraseProfile},

@@ -18,9 +18,12 @@ import (
 // run again by retrying, and each is safe to repeat):
 //
 //	{jobs}     jobs whose subject is the founder, one of their
-//	           applications or one of their bookings
+//	           applications, bookings or introduction requests
 //	{outbox}   their queued messages (counted as failed, so broadcasts
 //	           finish); message keys naming them go in the sweep
+//	{intro}    their introduction requests: open ones withdrawn, all
+//	           anonymised (privacy_intro.go), messages queued about them
+//	           failed; their index, open set and pair marks deleted
 //	{oh}       their bookings anonymised (an active one is cancelled
 //	           first: flows/privacy cancels through office hours so the
 //	           mentor is told and the waitlist offered), their places on
@@ -35,7 +38,7 @@ import (
 //	           and the session, emptied but for its version until
 //	           DropSession (see eraseProfile)
 //
-// Stats keep counting anonymised applications and bookings.
+// Stats keep counting anonymised applications, bookings and introductions.
 
 // AnonymousOwner owns the anonymised applications: their key is
 // fb:{anonymised}:app:<id> and the owner index points there.
@@ -232,7 +235,7 @@ return n
 `)
 
 // subjects are what a founder's jobs may be about: the founder, their
-// applications and their bookings.
+// applications, their bookings and their introduction requests.
 func (r *Redis) subjects(ctx context.Context, f flows.FounderID) ([]string, error) {
 	apps, err := r.ownedIDs(ctx, f)
 	if err != nil {
@@ -242,7 +245,11 @@ func (r *Redis) subjects(ctx context.Context, f flows.FounderID) ([]string, erro
 	if err != nil {
 		return nil, fmt.Errorf("bookings of %s: %w", f, err)
 	}
-	return append(append([]string{string(f)}, apps...), bookings...), nil
+	intros, err := r.introIDs(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(append([]string{string(f)}, apps...), bookings...), intros...), nil
 }
 
 func (r *Redis) eraseJobs(ctx context.Context, f flows.FounderID, _ time.Time) error {

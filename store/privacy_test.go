@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/flows/privacy"
 	"github.com/startgate/founderbot/store"
 	"github.com/startgate/founderbot/store/storetest"
@@ -24,6 +25,10 @@ type person struct {
 	id                                         flows.FounderID
 	name, handle, email, phone, pitch, startup string
 	agenda, comment, answer, draft, message    string
+	reason, introComment                       string // the founder's introduction requests
+	// What others wrote about the founder's requests: gone after
+	// /forgetme, never in the founder's /mydata.
+	staffNote, contactComment, contactReason string
 }
 
 func newPerson(n int) person {
@@ -33,17 +38,25 @@ func newPerson(n int) person {
 		pitch: fmt.Sprintf("Pitch%dWaterSensors", n), startup: fmt.Sprintf("Acme%dLabs", n),
 		agenda: fmt.Sprintf("Agenda%dPricing", n), comment: fmt.Sprintf("Comment%dHelpful", n),
 		answer: fmt.Sprintf("Answer%dRevenue", n), draft: fmt.Sprintf("Draft%dStartup", n),
-		message: fmt.Sprintf("Message%dQueued", n)}
+		message: fmt.Sprintf("Message%dQueued", n),
+		reason:  fmt.Sprintf("Reason%dSeedRound", n), introComment: fmt.Sprintf("IntroComment%dGreatTalk", n),
+		staffNote: fmt.Sprintf("StaffNote%dStrongTeam", n), contactComment: fmt.Sprintf("ContactComment%dSharpFounder", n),
+		contactReason: fmt.Sprintf("ContactReason%dTooEarly", n)}
 }
 
 func (p person) values() []string {
-	return []string{p.name, p.handle, p.email, p.phone, p.pitch, p.startup, p.agenda, p.comment, p.answer, p.draft, p.message}
+	return []string{p.name, p.handle, p.email, p.phone, p.pitch, p.startup, p.agenda, p.comment, p.answer, p.draft, p.message,
+		p.reason, p.introComment}
 }
+
+// hidden are what others wrote about the founder, not for their /mydata.
+func (p person) hidden() []string { return []string{p.staffNote, p.contactComment, p.contactReason} }
 
 // seed stores everything a founder can leave: the directory entry, a
 // draft in the session, an application with an answered staff question,
-// a session held and rated, one to come, a waitlist place, jobs and a
-// queued message.
+// a session held and rated, one to come, a waitlist place, jobs, a
+// queued message, and introduction requests in several states
+// (seedIntros).
 func seed(t *testing.T, st *store.Redis, p person, m flows.MentorID, slots []flows.Slot, n int) (appID string) {
 	t.Helper()
 	ctx := context.Background()
@@ -101,6 +114,8 @@ func seed(t *testing.T, st *store.Redis, p person, m flows.MentorID, slots []flo
 	if err := st.SetUnreachable(ctx, p.id); err != nil {
 		t.Fatal(err)
 	}
+	addContacts(t, st)
+	seedIntros(t, st, p, n)
 	return appID
 }
 
@@ -165,7 +180,7 @@ func holds(d map[string]string, p person, allowKey func(string) bool) []string {
 		if wordIn(text, string(p.id)) {
 			found = append(found, k+": the ID")
 		}
-		for _, s := range p.values() {
+		for _, s := range append(p.values(), p.hidden()...) {
 			if strings.Contains(text, s) {
 				found = append(found, k+": "+s)
 			}
@@ -212,7 +227,7 @@ func forgetLeavesNothing(t *testing.T, st *store.Redis, c redis.UniversalClient,
 	a, b := newPerson(0), newPerson(1)
 	seed(t, st, a, m, slots, 0)
 	seed(t, st, b, m, slots, 1)
-	if before := holds(dump(t, c, prefix), a, func(string) bool { return false }); len(before) < len(a.values()) {
+	if before := holds(dump(t, c, prefix), a, func(string) bool { return false }); len(before) < len(a.values())+len(a.hidden()) {
 		t.Fatalf("seeded data found in %d places; want every value stored", len(before))
 	}
 	forget(t, st, a.id, ohNow)
@@ -226,7 +241,7 @@ func forgetLeavesNothing(t *testing.T, st *store.Redis, c redis.UniversalClient,
 	for k, v := range d {
 		all += k + " " + v + "\n"
 	}
-	for _, v := range append(b.values(), string(b.id)) {
+	for _, v := range append(append(b.values(), b.hidden()...), string(b.id)) {
 		if v != b.message && !strings.Contains(all, v) { // b's message is queued, untouched
 			t.Errorf("another founder's %q is gone", v)
 		}
@@ -285,7 +300,8 @@ func TestExportHoldsExactlyTheFounder(t *testing.T) {
 			t.Errorf("export lacks %q", v)
 		}
 	}
-	for _, v := range []string{"B-H000", "B-N000", "A-0000", "draft_nudge", "info_reminder", "oh_remind", `"m-amina"`} {
+	for _, v := range []string{"B-H000", "B-N000", "A-0000", "draft_nudge", "info_reminder", "oh_remind", `"m-amina"`,
+		"I-0000", "I-0001", "I-0002", "I-0003", intro.KindAsk, intro.KindRemind, intro.KindFollowup, "Yasmine Alaoui", "Nadia Berrada"} {
 		if !strings.Contains(text, v) {
 			t.Errorf("export lacks %q", v)
 		}
@@ -293,7 +309,7 @@ func TestExportHoldsExactlyTheFounder(t *testing.T) {
 	if wordIn(text, string(b.id)) {
 		t.Errorf("export names another founder, %s", b.id)
 	}
-	for _, v := range append(b.values(), "UMENTOR", "A-0001", "B-H001") {
+	for _, v := range append(append(append(b.values(), a.hidden()...), "UMENTOR", "A-0001", "B-H001", "I-0100", "USTAFF"), contactDetails()...) {
 		if strings.Contains(text, v) {
 			t.Errorf("export holds %q, not the founder's", v)
 		}

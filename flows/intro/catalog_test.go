@@ -20,7 +20,7 @@ func TestCatalogs(t *testing.T) {
 	for _, k := range flows.ContactKinds {
 		used["intro_kind_"+k] = true
 	}
-	for _, st := range []State{StateRequested, StateApproved, StateIntroduced, StateStaffDeclined, StateNotNow, StateDeclined, StateExpired} {
+	for _, st := range []State{StateRequested, StateApproved, StateIntroduced, StateStaffDeclined, StateNotNow, StateDeclined, StateExpired, StateWithdrawn} {
 		used["intro_state_"+string(st)] = true
 	}
 	for _, m := range []Met{MetYes, MetNotYet, MetNo} {

@@ -21,6 +21,9 @@ const (
 	StateNotNow        State = "not_now"        // the contact said not now
 	StateDeclined      State = "declined"       // the contact declined
 	StateExpired       State = "expired"        // the contact never answered
+	// StateWithdrawn: the founder's data was erased (/forgetme) while the
+	// request was open; nobody acts on it any more.
+	StateWithdrawn State = "withdrawn"
 )
 
 // Open reports whether the request still waits on someone.

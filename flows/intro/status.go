@@ -65,7 +65,8 @@ func (s *Intros) Stats(ctx context.Context) ([]ContactStats, error) {
 			order = append(order, in.Contact)
 		}
 		c.Requests++
-		if in.State != StateRequested && in.State != StateStaffDeclined {
+		// A request withdrawn before staff decided was never approved.
+		if in.State != StateRequested && in.State != StateStaffDeclined && !(in.State == StateWithdrawn && in.Decided.IsZero()) {
 			c.Approved++
 		}
 		if in.State == StateIntroduced {
