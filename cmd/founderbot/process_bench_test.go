@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +36,8 @@ import (
 //
 // The bot runs without flood limits (TELEGRAM_RATE=-1): the fake enforces
 // none, and at 25 messages/s the limiter, not the process, would be measured.
+// PROCESS_BENCH_RATE=1000 turns the shared limiter on at a rate that never
+// binds, to measure what its Redis round trips cost.
 func BenchmarkProcess(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts the real binary and a redis-server; not in -short")
@@ -148,7 +152,7 @@ func startProcessRun(b *testing.B, bin, redisURL string) *processRun {
 	started := time.Now()
 	r.bot = startBotProcess(b, bin, map[string]string{
 		"TELEGRAM_TOKEN": "7:bench-token", "TELEGRAM_API_URL": r.srv.URL(), "REDIS_URL": redisURL,
-		"HUB_NAME": "StartGate", "DEFAULT_LANGUAGE": "fr", "LOG_LEVEL": "warn", "TELEGRAM_RATE": "-1",
+		"HUB_NAME": "StartGate", "DEFAULT_LANGUAGE": "fr", "LOG_LEVEL": "warn", "TELEGRAM_RATE": cmp.Or(os.Getenv("PROCESS_BENCH_RATE"), "-1"),
 		"HTTP_ADDR": "127.0.0.1:0",
 	})
 	r.srv.WaitPolling(b, processWait)
