@@ -1,12 +1,15 @@
 package flows
 
 import (
+	// Every update decodes and encodes its session: encoding/json's
+	// drop-in replacement, about 3× faster (README, Performance).
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
+
+	json "github.com/segmentio/encoding/json"
 )
 
 // A session is stored as one JSON object: the shared fields of Session,

@@ -21,13 +21,15 @@
 package store
 
 import (
+	// Sessions, decoded and encoded on every update: see flows/session.go.
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"sync"
 	"time"
+
+	json "github.com/segmentio/encoding/json"
 
 	"github.com/redis/go-redis/v9"
 

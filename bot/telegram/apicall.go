@@ -1,14 +1,11 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
+
+	json "github.com/segmentio/encoding/json" // hot path: see poll.go
 
 	tgbot "github.com/go-telegram/bot"
 )
@@ -22,24 +19,17 @@ import (
 // go-telegram's, so callers test them the same way (errors.As
 // *tgbot.TooManyRequestsError, errors.Is tgbot.ErrorForbidden...).
 func (t *Telegram) call(ctx context.Context, method string, params any) error {
+	return t.callOn(ctx, t.bot, method, params)
+}
+
+// callOn makes the call on one of the clients: the workers' (bot), cut
+// once the drain is over, or the outbox's (out), whose sends in flight
+// finish by their own timeout.
+func (t *Telegram) callOn(ctx context.Context, api *botAPI, method string, params any) error {
 	body, err := json.Marshal(params)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", method, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.APIURL+"/bot"+t.cfg.Token+"/"+method, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("%s: %s", method, t.redact(err))
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := t.apiHTTP.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			ue.URL = strings.ReplaceAll(ue.URL, t.cfg.Token, "<token>")
-		}
-		return fmt.Errorf("%s: %w", method, err)
-	}
-	defer resp.Body.Close()
 	// The result is skipped, not decoded.
 	var r struct {
 		OK          bool   `json:"ok"`
@@ -50,8 +40,14 @@ func (t *Telegram) call(ctx context.Context, method string, params any) error {
 			MigrateToChatID int64 `json:"migrate_to_chat_id"`
 		} `json:"parameters"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return fmt.Errorf("%s: HTTP %d: decode answer: %w", method, resp.StatusCode, err)
+	err = api.post(ctx, method, body, callTimeout, func(status int, answer []byte) error {
+		if err := json.Unmarshal(answer, &r); err != nil {
+			return fmt.Errorf("HTTP %d: decode answer: %w", status, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, err)
 	}
 	if r.OK {
 		return nil

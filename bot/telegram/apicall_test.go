@@ -25,7 +25,7 @@ func TestCallAsGoTelegram(t *testing.T) {
 	}
 	ctx := context.Background()
 	reply := flows.Reply{Text: "<b>Bonjour</b> &amp; bienvenue", Buttons: [][]flows.Button{{{Label: "Oui", Data: "y"}}}}
-	if err := tg.sendMessage(ctx, 1001, reply); err != nil {
+	if err := tg.sendMessage(ctx, tg.bot, 1001, reply); err != nil {
 		t.Fatal(err)
 	}
 	msgs := srv.Messages(1001)
@@ -36,11 +36,11 @@ func TestCallAsGoTelegram(t *testing.T) {
 
 	srv.FailNext("sendMessage", 429, "", 7)
 	var flood *tgbot.TooManyRequestsError
-	if err := tg.sendMessage(ctx, 1001, flows.Reply{Text: "x"}); !errors.As(err, &flood) || flood.RetryAfter != 7 {
+	if err := tg.sendMessage(ctx, tg.bot, 1001, flows.Reply{Text: "x"}); !errors.As(err, &flood) || flood.RetryAfter != 7 {
 		t.Errorf("429 = %v; want *TooManyRequestsError with RetryAfter 7", err)
 	}
 	srv.FailNext("sendMessage", 403, "", 0)
-	if err := tg.sendMessage(ctx, 1001, flows.Reply{Text: "x"}); !errors.Is(err, tgbot.ErrorForbidden) {
+	if err := tg.sendMessage(ctx, tg.bot, 1001, flows.Reply{Text: "x"}); !errors.Is(err, tgbot.ErrorForbidden) {
 		t.Errorf("403 = %v; want ErrorForbidden", err)
 	}
 	srv.FailNext("answerCallbackQuery", 400, "Bad Request: query is too old", 0)
@@ -48,9 +48,9 @@ func TestCallAsGoTelegram(t *testing.T) {
 		t.Errorf("400 = %v; want ErrorBadRequest", err)
 	}
 
-	// A transport error names the URL: without the token.
-	tg.cfg.APIURL = "http://127.0.0.1:1"
-	err = tg.sendMessage(ctx, 1001, flows.Reply{Text: "x"})
+	// A transport error may name the address: never the token.
+	tg.bot = newBotAPI("http://127.0.0.1:1", token, 1)
+	err = tg.sendMessage(ctx, tg.bot, 1001, flows.Reply{Text: "x"})
 	if err == nil || strings.Contains(err.Error(), token) {
 		t.Errorf("unreachable API = %v; want an error without the token", err)
 	}

@@ -59,7 +59,7 @@ func (t *Telegram) SendBulkForTest(ctx context.Context, chatID int64, r flows.Re
 	if err != nil {
 		return err
 	}
-	err = t.sendMessage(ctx, chatID, r)
+	err = t.sendMessage(ctx, t.out, chatID, r)
 	answer()
 	answered()
 	if answer, wait := classify(err); answer == answerFlood {

@@ -149,7 +149,7 @@ const maxSendAttempts = 3
 // Send sends a reply to a chat at once, bypassing the outbox but not the
 // flood limits, and waits out Telegram's flood control.
 func (t *Telegram) Send(ctx context.Context, chatID int64, r flows.Reply) error {
-	if err := t.limited(ctx, chatID, func() error { return t.sendMessage(ctx, chatID, r) }); err != nil {
+	if err := t.limited(ctx, chatID, func() error { return t.sendMessage(ctx, t.bot, chatID, r) }); err != nil {
 		return fmt.Errorf("send message to %d: %w", chatID, err)
 	}
 	return nil
@@ -175,8 +175,8 @@ func (t *Telegram) limited(ctx context.Context, chatID int64, call func() error)
 }
 
 // sendMessage makes one sendMessage call.
-func (t *Telegram) sendMessage(ctx context.Context, chatID int64, r flows.Reply) error {
-	return t.call(ctx, "sendMessage", &tgbot.SendMessageParams{ChatID: chatID, Text: r.Text, ParseMode: models.ParseModeHTML,
+func (t *Telegram) sendMessage(ctx context.Context, api *botAPI, chatID int64, r flows.Reply) error {
+	return t.callOn(ctx, api, "sendMessage", &tgbot.SendMessageParams{ChatID: chatID, Text: r.Text, ParseMode: models.ParseModeHTML,
 		ReplyMarkup: keyboard(r.Buttons), LinkPreviewOptions: noPreview})
 }
 

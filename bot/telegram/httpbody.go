@@ -44,5 +44,8 @@ func (b bufferedClient) Do(req *http.Request) (*http.Response, error) {
 func apiClient(workers int) bufferedClient {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = workers
-	return bufferedClient{&http.Client{Timeout: 30 * time.Second, Transport: tr}}
+	return bufferedClient{&http.Client{Timeout: callTimeout, Transport: tr}}
 }
+
+// callTimeout bounds one Bot API call other than getUpdates.
+const callTimeout = 30 * time.Second

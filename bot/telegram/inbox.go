@@ -2,11 +2,12 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"sync"
 	"time"
+
+	json "github.com/segmentio/encoding/json" // hot path: see poll.go
 
 	"github.com/go-telegram/bot/models"
 
@@ -41,6 +42,9 @@ type chatWork struct {
 func (t *Telegram) startPool(ctx context.Context) *pool {
 	p := &pool{t: t, ctx: ctx, sem: make(chan struct{}, t.cfg.Workers), active: map[string]*chatWork{}}
 	t.pool.Store(p) // the webhook handler may already be storing updates
+	// Past the drain, calls still waiting on Telegram are cut with the
+	// workers' contexts (work).
+	context.AfterFunc(ctx, func() { time.AfterFunc(t.cfg.Drain, t.bot.closeConns) })
 	p.wg.Go(p.renew)
 	p.wg.Go(p.sweep)
 	if t.cfg.WebhookURL == "" {

@@ -298,7 +298,7 @@ func (s *sender) deliver(ctx context.Context, m flows.QueuedMessage) {
 		}
 		call, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 		if part == 0 {
-			err = s.t.sendMessage(call, chatID, m.Outgoing.Reply)
+			err = s.t.sendMessage(call, s.t.out, chatID, m.Outgoing.Reply)
 		} else {
 			err = s.t.sendDocument(call, chatID, *doc)
 		}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,17 +99,18 @@ type Config struct {
 
 // Telegram is the founders' transport.
 type Telegram struct {
-	api  *tgbot.Bot
-	http *http.Client // getUpdates: its own, for the long poll's timeout
-	// apiHTTP makes the other Bot API calls, go-telegram's and call's.
-	apiHTTP *http.Client
-	cfg     Config
-	eng     Engine
-	st      Inbox
-	log     *slog.Logger
-	lim     *Limiter
-	id      string               // this replica, unique: it holds leases
-	pool    atomic.Pointer[pool] // set by Run
+	api *tgbot.Bot // the calls an update seldom needs (botapi.go)
+	// bot makes the calls of every update (call), out the outbox's;
+	// poller is getUpdates' own, whose connection the end of a long poll
+	// cuts.
+	bot, out, poller *botAPI
+	cfg              Config
+	eng              Engine
+	st               Inbox
+	log              *slog.Logger
+	lim              *Limiter
+	id               string               // this replica, unique: it holds leases
+	pool             atomic.Pointer[pool] // set by Run
 
 	dropped atomic.Int64 // updates over a founder's limit, not applied
 
@@ -163,10 +163,9 @@ func New(cfg Config, eng Engine, st Inbox, log *slog.Logger) (*Telegram, error) 
 	}
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
-	t := &Telegram{cfg: cfg, eng: eng, st: st, log: log, id: hex.EncodeToString(rnd[:]),
-		http: &http.Client{Timeout: cfg.Poll + 15*time.Second}, lim: lim}
+	t := &Telegram{cfg: cfg, eng: eng, st: st, log: log, id: hex.EncodeToString(rnd[:]), lim: lim,
+		bot: newBotAPI(cfg.APIURL, cfg.Token, cfg.Workers), out: newBotAPI(cfg.APIURL, cfg.Token, cfg.Workers), poller: newBotAPI(cfg.APIURL, cfg.Token, 1)}
 	hc := apiClient(cfg.Workers)
-	t.apiHTTP = hc.c
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),

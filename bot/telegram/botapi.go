@@ -1,0 +1,139 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpproxy"
+)
+
+// botAPI makes the Bot API calls every update needs (getUpdates,
+// sendMessage, answerCallbackQuery, editing the pressed message) in the
+// calling goroutine. net/http hands each request to a connection's write
+// goroutine and its answer back from a read goroutine: at steady load
+// those hops, each a thread woken on another core, cost more CPU than
+// the call itself (see README, Performance). fasthttp writes and reads
+// on the caller's goroutine.
+//
+// fasthttp has no contexts: a call starts only while its context lives,
+// ends by its deadline or the call's timeout, and closeConns cuts the
+// calls in flight, which is how shutdown and the end of a long poll
+// stop them.
+type botAPI struct {
+	c    *fasthttp.Client
+	base string // APIURL/bot<token>/
+
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+// newBotAPI is a client for the Bot API at apiURL with up to conns
+// connections; through HTTPS_PROXY/HTTP_PROXY when the environment names
+// one, as net/http would.
+func newBotAPI(apiURL, token string, conns int) *botAPI {
+	a := &botAPI{base: apiURL + "/bot" + token + "/", conns: map[net.Conn]struct{}{}}
+	dial := fasthttp.DialFunc(func(addr string) (net.Conn, error) {
+		return fasthttp.DialTimeout(addr, 10*time.Second)
+	})
+	if proxied() {
+		dial = fasthttpproxy.FasthttpProxyHTTPDialerTimeout(10 * time.Second)
+	}
+	a.c = &fasthttp.Client{
+		Name:                          "founderbot",
+		MaxConnsPerHost:               conns,
+		ConnPoolStrategy:              fasthttp.LIFO, // the warmest connection
+		MaxIdleConnDuration:           time.Minute,
+		MaxConnWaitTimeout:            30 * time.Second,
+		NoDefaultUserAgentHeader:      true,
+		DisableHeaderNamesNormalizing: true,
+		DisablePathNormalizing:        true, // the token is part of the path
+		Dial: func(addr string) (net.Conn, error) {
+			c, err := dial(addr)
+			if err != nil {
+				return nil, err
+			}
+			return a.track(c), nil
+		},
+	}
+	return a
+}
+
+func proxied() bool {
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
+		if os.Getenv(k) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// post sends body (JSON) to method and hands the answer's status and body
+// to read, which must not keep the body. timeout bounds the call unless
+// ctx ends sooner.
+func (a *botAPI) post(ctx context.Context, method string, body []byte, timeout time.Duration, read func(status int, body []byte) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(d))
+	}
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(a.base + method)
+	req.Header.SetMethod(fasthttp.MethodPost)
+	req.Header.SetContentType("application/json")
+	req.SetBodyRaw(body)
+	if err := a.c.DoTimeout(req, resp, timeout); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return fmt.Errorf("%w (%v)", cerr, err)
+		}
+		if errors.Is(err, fasthttp.ErrTimeout) {
+			return fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
+		}
+		return err
+	}
+	return read(resp.StatusCode(), resp.Body())
+}
+
+// closeConns cuts every connection, the calls in flight with them; the
+// next call dials again.
+func (a *botAPI) closeConns() {
+	a.mu.Lock()
+	conns := a.conns
+	a.conns = map[net.Conn]struct{}{}
+	a.mu.Unlock()
+	for c := range conns {
+		_ = c.Close()
+	}
+}
+
+func (a *botAPI) track(c net.Conn) net.Conn {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	tc := &trackedConn{Conn: c, api: a}
+	a.conns[tc] = struct{}{}
+	return tc
+}
+
+// trackedConn leaves botAPI's set when closed.
+type trackedConn struct {
+	net.Conn
+	api  *botAPI
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.api.mu.Lock()
+		delete(c.api.conns, c)
+		c.api.mu.Unlock()
+	})
+	return c.Conn.Close()
+}

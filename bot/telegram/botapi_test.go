@@ -1,0 +1,96 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// hangingAPI answers nothing until the test ends; started says when a
+// request arrived.
+func hangingAPI(t *testing.T) (url string, started <-chan string) {
+	t.Helper()
+	release := make(chan struct{})
+	seen := make(chan string, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		seen <- r.URL.Path
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }); srv.Close() })
+	return srv.URL, seen
+}
+
+// TestBotAPICutsCallsInFlight: fasthttp has no contexts, so botAPI ends a
+// call by its context's deadline, and closeConns (the end of the drain,
+// the end of a long poll) cuts the calls waiting on Telegram.
+func TestBotAPICutsCallsInFlight(t *testing.T) {
+	url, started := hangingAPI(t)
+	api := newBotAPI(url, "1:tok", 4)
+	read := func(int, []byte) error { return nil }
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	begin := time.Now()
+	err := api.post(ctx, "sendMessage", []byte(`{}`), callTimeout, read)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(begin) > 5*time.Second {
+		t.Errorf("call past its context's deadline = %v after %v; want DeadlineExceeded at about 200ms", err, time.Since(begin))
+	}
+	<-started
+
+	done := make(chan error, 1)
+	go func() { done <- api.post(context.Background(), "sendMessage", []byte(`{}`), callTimeout, read) }()
+	<-started
+	api.closeConns()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("a cut call returned no error")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("closeConns did not end the call in flight")
+	}
+
+	cancelled, cancelNow := context.WithCancel(context.Background())
+	cancelNow()
+	if err := api.post(cancelled, "sendMessage", []byte(`{}`), callTimeout, read); !errors.Is(err, context.Canceled) {
+		t.Errorf("call with an ended context = %v; want Canceled, and no request", err)
+	}
+	select {
+	case p := <-started:
+		t.Errorf("a call with an ended context reached the API: %s", p)
+	default:
+	}
+}
+
+// TestLongPollEndsWithContext: the poller's getUpdates, which Telegram
+// holds open for up to the poll timeout, ends when polling does.
+func TestLongPollEndsWithContext(t *testing.T) {
+	url, started := hangingAPI(t)
+	tg, err := New(Config{Token: "1:tok", APIURL: url, Poll: time.Minute, Rate: -1}, nil, nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tg.poll(ctx) }()
+	if p := <-started; p != "/bot1:tok/getUpdates" {
+		t.Fatalf("first call %s; want getUpdates", p)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the long poll outlived its context")
+	}
+}
