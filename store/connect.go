@@ -36,6 +36,7 @@ func Connect(rawURL string) (redis.UniversalClient, error) {
 			return nil, fmt.Errorf("parse Sentinel REDIS_URL: %w", redact(err))
 		}
 		opt.ContextTimeoutEnabled = ctxTimeout
+		smallBuffers(&opt.ReadBufferSize, &opt.WriteBufferSize, &opt.PipelineReadBufferSize, &opt.PipelineWriteBufferSize)
 		return redis.NewFailoverClient(opt), nil
 	case q.Has("addr") || q.Get("cluster") == "true":
 		q.Del("cluster")
@@ -45,6 +46,7 @@ func Connect(rawURL string) (redis.UniversalClient, error) {
 			return nil, fmt.Errorf("parse Cluster REDIS_URL: %w", redact(err))
 		}
 		opt.ContextTimeoutEnabled = ctxTimeout
+		smallBuffers(&opt.ReadBufferSize, &opt.WriteBufferSize, &opt.PipelineReadBufferSize, &opt.PipelineWriteBufferSize)
 		return redis.NewClusterClient(opt), nil
 	}
 	opt, err := redis.ParseURL(rawURL)
@@ -52,7 +54,24 @@ func Connect(rawURL string) (redis.UniversalClient, error) {
 		return nil, fmt.Errorf("parse REDIS_URL: %w", redact(err))
 	}
 	opt.ContextTimeoutEnabled = ctxTimeout
+	smallBuffers(&opt.ReadBufferSize, &opt.WriteBufferSize, &opt.PipelineReadBufferSize, &opt.PipelineWriteBufferSize)
 	return redis.NewClient(opt), nil
+}
+
+// bufferSize is each Redis connection's read and write buffer, unless the
+// URL sets one. go-redis' defaults (32 KiB, 128 KiB for pipelines) suit
+// large values; the bot's commands and replies are a few KiB (a session,
+// a batch of updates), and with a pool per core and a pipeline pool the
+// defaults were a third of the heap with 200 founders at once (README,
+// Performance). A larger reply is read in several fills, not refused.
+const bufferSize = 8 << 10
+
+func smallBuffers(sizes ...*int) {
+	for _, s := range sizes {
+		if *s == 0 {
+			*s = bufferSize
+		}
+	}
 }
 
 // redact keeps a password in REDIS_URL out of error messages (url.Error
@@ -94,5 +113,6 @@ func Embedded(ctx context.Context) (*miniredis.Miniredis, redis.UniversalClient,
 			}
 		}
 	}()
-	return m, redis.NewClient(&redis.Options{Addr: m.Addr(), ContextTimeoutEnabled: true}), nil
+	return m, redis.NewClient(&redis.Options{Addr: m.Addr(), ContextTimeoutEnabled: true,
+		ReadBufferSize: bufferSize, WriteBufferSize: bufferSize, PipelineReadBufferSize: bufferSize, PipelineWriteBufferSize: bufferSize}), nil
 }
