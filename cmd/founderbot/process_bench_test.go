@@ -19,7 +19,9 @@ import (
 )
 
 // BenchmarkProcess measures founderbot as founders get it: the real binary
-// (built by the benchmark), with the real go-telegram client inside it,
+// (built as the Dockerfile does; PROCESS_BENCH_BIN names another build to
+// compare, PROCESS_BENCH_ENV="GOGC=50 ..." sets the bot's environment),
+// with its real Bot API and Redis clients,
 // against the fake Bot API in this process and a redis-server of its own on
 // loopback. 200 founders go through the whole application in French.
 //
@@ -42,7 +44,10 @@ func BenchmarkProcess(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts the real binary and a redis-server; not in -short")
 	}
-	bin := buildBot(b, "")
+	bin := os.Getenv("PROCESS_BENCH_BIN") // another build, to compare
+	if bin == "" {
+		bin = buildShipped(b)
+	}
 	redisURL, flush := startRedisServer(b)
 	for _, mode := range []struct {
 		name   string
@@ -150,11 +155,17 @@ func startProcessRun(b *testing.B, bin, redisURL string) *processRun {
 		}
 	}))
 	started := time.Now()
-	r.bot = startBotProcess(b, bin, map[string]string{
+	env := map[string]string{
 		"TELEGRAM_TOKEN": "7:bench-token", "TELEGRAM_API_URL": r.srv.URL(), "REDIS_URL": redisURL,
 		"HUB_NAME": "StartGate", "DEFAULT_LANGUAGE": "fr", "LOG_LEVEL": "warn", "TELEGRAM_RATE": cmp.Or(os.Getenv("PROCESS_BENCH_RATE"), "-1"),
 		"HTTP_ADDR": "127.0.0.1:0",
-	})
+	}
+	// PROCESS_BENCH_ENV="GOGC=50 GOMAXPROCS=1": the bot's only.
+	for _, kv := range strings.Fields(os.Getenv("PROCESS_BENCH_ENV")) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	r.bot = startBotProcess(b, bin, env)
 	r.srv.WaitPolling(b, processWait)
 	r.startMS = float64(time.Since(started).Microseconds()) / 1000
 	r.calibrate(b)
