@@ -164,7 +164,7 @@ func New(cfg Config, eng Engine, st Inbox, log *slog.Logger) (*Telegram, error) 
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
 	t := &Telegram{cfg: cfg, eng: eng, st: st, log: log, id: hex.EncodeToString(rnd[:]), lim: lim,
-		bot: newBotAPI(cfg.APIURL, cfg.Token, cfg.Workers), out: newBotAPI(cfg.APIURL, cfg.Token, cfg.Workers), poller: newBotAPI(cfg.APIURL, cfg.Token, 1)}
+		bot: newBotAPI(cfg.APIURL, cfg.Token, min(cfg.Workers, apiConns)), out: newBotAPI(cfg.APIURL, cfg.Token, min(cfg.Workers, apiConns)), poller: newBotAPI(cfg.APIURL, cfg.Token, 1)}
 	hc := apiClient(cfg.Workers)
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
