@@ -143,14 +143,16 @@ func TestRunTelegramAndSlack(t *testing.T) {
 	}
 	waitStatus(t, addr, "/readyz", http.StatusOK, 5*time.Second)
 
-	// The counters moved with the traffic, on both sides. The fake API
-	// records a message before the bot has its answer and counts it: wait
-	// for the last one to be counted.
+	// The counters moved with the traffic, on both sides. The fake APIs
+	// record a message before the bot has its answer and counts it: wait
+	// for the last one to be counted, and for the staff post's update,
+	// which may come after the founder's message.
 	sent := float64(len(tg.Messages(u.ID)))
 	var got map[string]float64
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		got = scrape(t, addr)
-		if got["founderbot_messages_sent_total,platform=telegram"] >= sent || time.Now().After(deadline) {
+		if got["founderbot_messages_sent_total,platform=telegram"] >= sent && got["founderbot_messages_sent_total,platform=slack"] >= 2 ||
+			time.Now().After(deadline) {
 			break
 		}
 	}
