@@ -49,7 +49,9 @@ func TestCallAsGoTelegram(t *testing.T) {
 	}
 
 	// A transport error may name the address: never the token.
-	tg.bot = newBotAPI("http://127.0.0.1:1", token, 1)
+	if tg.bot, err = newBotAPI("http://127.0.0.1:1", token, 1); err != nil {
+		t.Fatal(err)
+	}
 	err = tg.sendMessage(ctx, tg.bot, 1001, flows.Reply{Text: "x"})
 	if err == nil || strings.Contains(err.Error(), token) {
 		t.Errorf("unreachable API = %v; want an error without the token", err)

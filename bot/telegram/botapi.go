@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,22 +43,27 @@ type botAPI struct {
 const apiConns = 32
 
 // newBotAPI is a client for the Bot API at apiURL with up to conns
-// connections; through HTTPS_PROXY/HTTP_PROXY when the environment names
-// one, as net/http would.
-func newBotAPI(apiURL, token string, conns int) *botAPI {
+// connections; through HTTPS_PROXY/HTTP_PROXY (and NO_PROXY) when the
+// environment names one, as net/http would.
+func newBotAPI(apiURL, token string, conns int) (*botAPI, error) {
 	a := &botAPI{base: apiURL + "/bot" + token + "/", conns: map[net.Conn]struct{}{}}
 	dial := fasthttp.DialFunc(func(addr string) (net.Conn, error) {
-		return fasthttp.DialTimeout(addr, 10*time.Second)
+		return fasthttp.DialDualStackTimeout(addr, dialTimeout)
 	})
 	if proxied() {
-		dial = fasthttpproxy.FasthttpProxyHTTPDialerTimeout(10 * time.Second)
+		d := fasthttpproxy.Dialer{Timeout: dialTimeout, ConnectTimeout: dialTimeout, DialDualStack: true}
+		f, err := d.GetDialFuncForTLS(true, strings.HasPrefix(apiURL, "https:"))
+		if err != nil {
+			return nil, fmt.Errorf("proxy from the environment: %w", err)
+		}
+		dial = f
 	}
 	a.c = &fasthttp.Client{
 		Name:                          "founderbot",
 		MaxConnsPerHost:               conns,
 		ConnPoolStrategy:              fasthttp.LIFO, // the warmest connection
 		MaxIdleConnDuration:           time.Minute,
-		MaxConnWaitTimeout:            30 * time.Second,
+		MaxConnWaitTimeout:            callTimeout,
 		NoDefaultUserAgentHeader:      true,
 		DisableHeaderNamesNormalizing: true,
 		DisablePathNormalizing:        true, // the token is part of the path
@@ -69,8 +75,10 @@ func newBotAPI(apiURL, token string, conns int) *botAPI {
 			return a.track(c), nil
 		},
 	}
-	return a
+	return a, nil
 }
+
+const dialTimeout = 10 * time.Second
 
 func proxied() bool {
 	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -36,13 +37,16 @@ func hangingAPI(t *testing.T) (url string, started <-chan string) {
 // the end of a long poll) cuts the calls waiting on Telegram.
 func TestBotAPICutsCallsInFlight(t *testing.T) {
 	url, started := hangingAPI(t)
-	api := newBotAPI(url, "1:tok", 4)
+	api, err := newBotAPI(url, "1:tok", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
 	read := func(int, []byte) error { return nil }
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	begin := time.Now()
-	err := api.post(ctx, "sendMessage", []byte(`{}`), callTimeout, read)
+	err = api.post(ctx, "sendMessage", []byte(`{}`), callTimeout, read)
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(begin) > 5*time.Second {
 		t.Errorf("call past its context's deadline = %v after %v; want DeadlineExceeded at about 200ms", err, time.Since(begin))
 	}
@@ -92,5 +96,56 @@ func TestLongPollEndsWithContext(t *testing.T) {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the long poll outlived its context")
+	}
+}
+
+// TestBotAPIThroughProxy: with HTTP_PROXY set, as net/http would, the
+// calls go through the proxy (CONNECT), to a host only the proxy knows.
+func TestBotAPIThroughProxy(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"ok":true,"result":true}`)
+	}))
+	defer api.Close()
+	_, port, _ := net.SplitHostPort(api.Listener.Addr().String())
+	connects := make(chan string, 4)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
+			return
+		}
+		connects <- r.Host
+		up, err := net.Dial("tcp", api.Listener.Addr().String()) // the only host it knows
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		down, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			up.Close()
+			return
+		}
+		_, _ = io.WriteString(down, "HTTP/1.1 200 Connection established\r\n\r\n")
+		go func() { _, _ = io.Copy(up, buf); up.Close() }()
+		_, _ = io.Copy(down, up)
+		down.Close()
+	}))
+	defer proxy.Close()
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("NO_PROXY", "")
+
+	a, err := newBotAPI("http://bot-api.invalid:"+port, "1:tok", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	err = a.post(context.Background(), "sendMessage", []byte(`{}`), callTimeout, func(_ int, b []byte) error {
+		got = string(b)
+		return nil
+	})
+	if err != nil || got != `{"ok":true,"result":true}` {
+		t.Fatalf("call through the proxy = %q, %v", got, err)
+	}
+	if host := <-connects; host != "bot-api.invalid:"+port {
+		t.Errorf("proxy asked for %s; want the API's host", host)
 	}
 }

@@ -163,8 +163,15 @@ func New(cfg Config, eng Engine, st Inbox, log *slog.Logger) (*Telegram, error) 
 	}
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
-	t := &Telegram{cfg: cfg, eng: eng, st: st, log: log, id: hex.EncodeToString(rnd[:]), lim: lim,
-		bot: newBotAPI(cfg.APIURL, cfg.Token, min(cfg.Workers, apiConns)), out: newBotAPI(cfg.APIURL, cfg.Token, min(cfg.Workers, apiConns)), poller: newBotAPI(cfg.APIURL, cfg.Token, 1)}
+	t := &Telegram{cfg: cfg, eng: eng, st: st, log: log, id: hex.EncodeToString(rnd[:]), lim: lim}
+	for _, c := range []struct {
+		api   **botAPI
+		conns int
+	}{{&t.bot, min(cfg.Workers, apiConns)}, {&t.out, min(cfg.Workers, apiConns)}, {&t.poller, 1}} {
+		if *c.api, err = newBotAPI(cfg.APIURL, cfg.Token, c.conns); err != nil {
+			return nil, fmt.Errorf("telegram: %w", err)
+		}
+	}
 	hc := apiClient(cfg.Workers)
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
