@@ -33,7 +33,9 @@ import (
 // as the bot did, three rounds of 200. Metrics: updates/s, p50-ms and
 // p99-ms (from pushing an update to the last message of its answer reaching
 // the fake), cpu-ms/update (the bot process's user+system time from
-// /proc/<pid>/stat over the timed part, divided by the updates), peak-rss-MB
+// /proc/<pid>/stat over the timed part, divided by the updates),
+// switches/update (its threads' context switches: less noisy than CPU
+// time on a shared machine), peak-rss-MB
 // (the bot's VmHWM) and start-ms (from exec to its first getUpdates).
 //
 // The bot runs without flood limits (TELEGRAM_RATE=-1): the fake enforces
@@ -114,6 +116,7 @@ type processRun struct {
 	updates   int
 	elapsed   time.Duration
 	cpu       time.Duration
+	switches  int64
 }
 
 // chatCount counts the messages a chat received and wakes its founder.
@@ -233,7 +236,7 @@ func (r *processRun) founders(b *testing.B, first int64, think, spread time.Dura
 	ids := founderIDs(first, processFounders)
 	errs := make(chan error, len(ids))
 	lat := make([][]time.Duration, len(ids))
-	cpu0 := r.bot.cpu(b)
+	cpu0, sw0 := r.bot.cpu(b), r.bot.switches(b)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for n, id := range ids {
@@ -250,7 +253,7 @@ func (r *processRun) founders(b *testing.B, first int64, think, spread time.Dura
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	cpu := r.bot.cpu(b) - cpu0
+	cpu, sw := r.bot.cpu(b)-cpu0, r.bot.switches(b)-sw0
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)
@@ -268,6 +271,7 @@ func (r *processRun) founders(b *testing.B, first int64, think, spread time.Dura
 	r.updates += len(ids) * len(processSteps)
 	r.elapsed += elapsed
 	r.cpu += cpu
+	r.switches += sw
 }
 
 // thinking is how long a founder's thinking takes in all.
@@ -313,6 +317,7 @@ func (r *processRun) report(b *testing.B) {
 	b.ReportMetric(q(0.50), "p50-ms")
 	b.ReportMetric(q(0.99), "p99-ms")
 	b.ReportMetric(float64(r.cpu.Microseconds())/1000/float64(r.updates), "cpu-ms/update")
+	b.ReportMetric(float64(r.switches)/float64(r.updates), "switches/update")
 	if _, hwm, err := procMemory(r.bot.pid); err == nil {
 		b.ReportMetric(hwm, "peak-rss-MB")
 	}

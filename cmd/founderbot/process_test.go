@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,6 +136,32 @@ func (p *botProcess) cpu(tb testing.TB) time.Duration {
 		tb.Fatalf("process stat: utime %q, stime %q", fields[11], fields[12])
 	}
 	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// switches is how often the process' threads gave up a core so far,
+// waiting (voluntary) or preempted, summed over /proc/<pid>/task/*/status:
+// the scheduler's wake-ups that CPU time alone hides.
+func (p *botProcess) switches(tb testing.TB) int64 {
+	tb.Helper()
+	tasks, err := filepath.Glob("/proc/" + strconv.Itoa(p.pid) + "/task/*/status")
+	if err != nil || len(tasks) == 0 {
+		tb.Fatalf("list the process' threads: %v", err)
+	}
+	var n int64
+	for _, path := range tasks {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		for line := range strings.Lines(string(raw)) {
+			name, rest, _ := strings.Cut(line, ":")
+			if name == "voluntary_ctxt_switches" || name == "nonvoluntary_ctxt_switches" {
+				v, _ := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+				n += v
+			}
+		}
+	}
+	return n
 }
 
 // procMemory reads a process' resident memory now (VmRSS) and at its peak
