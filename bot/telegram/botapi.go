@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -32,6 +34,7 @@ type botAPI struct {
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
+	cuts  atomic.Uint64 // closeConns calls
 }
 
 // apiConns bounds the workers' and the outbox's connections each.
@@ -61,8 +64,9 @@ func newBotAPI(apiURL, token string, conns int) (*botAPI, error) {
 	a.c = &fasthttp.Client{
 		Name:                          "founderbot",
 		MaxConnsPerHost:               conns,
-		ConnPoolStrategy:              fasthttp.LIFO, // the warmest connection
-		MaxIdleConnDuration:           time.Minute,
+		ConnPoolStrategy:              fasthttp.LIFO,    // the warmest connection
+		MaxIdleConnDuration:           30 * time.Second, // under servers' usual keep-alive
+		RetryIfErr:                    a.retryUnanswered,
 		MaxConnWaitTimeout:            callTimeout,
 		NoDefaultUserAgentHeader:      true,
 		DisableHeaderNamesNormalizing: true,
@@ -79,6 +83,25 @@ func newBotAPI(apiURL, token string, conns int) (*botAPI, error) {
 }
 
 const dialTimeout = 10 * time.Second
+
+// retryUnanswered sends a call once more when the server closed the
+// connection before any byte of an answer: what a keep-alive connection
+// closed by the server while idle looks like, and what net/http retries
+// too (errServerClosedIdle). fasthttp retries only idempotent requests,
+// and every Bot API call is a POST. Other failures are the caller's to
+// judge: Telegram may have acted on the call. A call closeConns cut looks
+// the same and is not retried.
+func (a *botAPI) retryUnanswered(req *fasthttp.Request, attempts int, err error) (resetTimeout, retry bool) {
+	if req.UserValue(cutsKey{}) != a.cuts.Load() {
+		return false, false
+	}
+	// fasthttp says io.EOF here, ErrConnectionClosed to the caller.
+	closed := errors.Is(err, io.EOF) || errors.Is(err, fasthttp.ErrConnectionClosed)
+	return false, attempts == 1 && closed
+}
+
+// cutsKey holds, on a request, how many times closeConns ran before it.
+type cutsKey struct{}
 
 func proxied() bool {
 	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
@@ -106,6 +129,7 @@ func (a *botAPI) post(ctx context.Context, method string, body []byte, timeout t
 	req.Header.SetMethod(fasthttp.MethodPost)
 	req.Header.SetContentType("application/json")
 	req.SetBodyRaw(body)
+	req.SetUserValue(cutsKey{}, a.cuts.Load())
 	if err := a.c.DoTimeout(req, resp, timeout); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("%w (%v)", cerr, err)
@@ -121,6 +145,7 @@ func (a *botAPI) post(ctx context.Context, method string, body []byte, timeout t
 // closeConns cuts every connection, the calls in flight with them; the
 // next call dials again.
 func (a *botAPI) closeConns() {
+	a.cuts.Add(1)
 	a.mu.Lock()
 	conns := a.conns
 	a.conns = map[net.Conn]struct{}{}

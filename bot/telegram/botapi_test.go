@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -147,5 +148,59 @@ func TestBotAPIThroughProxy(t *testing.T) {
 	}
 	if host := <-connects; host != "bot-api.invalid:"+port {
 		t.Errorf("proxy asked for %s; want the API's host", host)
+	}
+}
+
+// TestBotAPIRetriesClosedIdleConnection: a server that closes a
+// keep-alive connection without answering the next call gets that call
+// again, once, on a new connection.
+func TestBotAPIRetriesClosedIdleConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	requests := make(chan int, 8) // the connection each request came on
+	go func() {
+		for conn := 1; ; conn++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for n := 1; ; n++ {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					_, _ = io.Copy(io.Discard, req.Body)
+					requests <- conn
+					if conn == 1 && n == 2 {
+						return // closed while the client thought it idle
+					}
+					_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}")
+				}
+			}()
+		}
+	}()
+	a, err := newBotAPI("http://"+ln.Addr().String(), "1:tok", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := a.post(context.Background(), "sendMessage", []byte(`{}`), callTimeout, func(int, []byte) error { return nil }); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	got := []int{<-requests, <-requests, <-requests}
+	if got[0] != 1 || got[1] != 1 || got[2] != 2 {
+		t.Errorf("requests came on connections %v; want 1, 1 (unanswered), then 2", got)
+	}
+	select {
+	case c := <-requests:
+		t.Errorf("a fourth request, on connection %d: the call was sent more than once again", c)
+	default:
 	}
 }
