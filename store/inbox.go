@@ -33,7 +33,9 @@ import (
 // keys and it are never touched by one script, so everything runs on
 // Redis Cluster.
 
-func (r *Redis) chatKey(chat, rest string) string { return r.prefix + "{" + chat + "}:" + rest }
+// chatKey names a mailbox's keys: a private chat's mailbox is named after
+// its founder, so they share the founder's hash tag and slot.
+func (r *Redis) chatKey(chat, rest string) string { return r.founderKey(flows.FounderID(chat), rest) }
 func (r *Redis) readyKey() string                 { return r.prefix + "{inbox}:ready" }
 
 // storeUpdate adds one update to its chat's mailbox unless it is there
@@ -109,8 +111,8 @@ func (r *Redis) StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim f
 			// The chat's session key is its founder's (a private chat is
 			// named after its founder, see chatKey): same slot.
 			keys := []string{r.chatKey(u.Chat, "inbox"), r.chatKey(u.Chat, "inbox:u"), r.chatKey(u.Chat, "rate"),
-				r.chatKey(u.Chat, "upd:"+id), r.chatKey(u.Chat, "out:"+id), r.chatKey(u.Chat, "lease"),
-				r.chatKey(u.Chat, "session")}
+				r.updateKey(flows.FounderID(u.Chat), id), r.journalKey(flows.FounderID(u.Chat), id), r.chatKey(u.Chat, "lease"),
+				r.founderKey(flows.FounderID(u.Chat), "session")}
 			withSession := ""
 			if holder != "" && privateChat(u.Chat) {
 				withSession = "1"
@@ -259,7 +261,7 @@ func (r *Redis) ClaimChat(ctx context.Context, l *flows.ChatLease) (flows.InboxI
 func (r *Redis) AckUpdate(ctx context.Context, l *flows.ChatLease, id int64) (flows.InboxItem, bool, error) {
 	sid := strconv.FormatInt(id, 10)
 	c := ackUpdate.Run(ctx, r.rdb, []string{r.chatKey(l.Chat, "lease"), r.chatKey(l.Chat, "inbox"), r.chatKey(l.Chat, "inbox:u"),
-		r.chatKey(l.Chat, "out:"+sid)}, l.Holder, l.TTL.Milliseconds(), sid)
+		r.journalKey(flows.FounderID(l.Chat), sid)}, l.Holder, l.TTL.Milliseconds(), sid)
 	if err := c.Err(); err != nil {
 		return flows.InboxItem{}, false, fmt.Errorf("ack update %d of %s: %w", id, l.Chat, err)
 	}

@@ -178,3 +178,6 @@ func (c *trackedConn) Close() error {
 	})
 	return c.Conn.Close()
 }
+
+// callTimeout bounds one Bot API call other than getUpdates.
+const callTimeout = 30 * time.Second

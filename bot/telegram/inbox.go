@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
 	"time"
 
@@ -330,7 +329,7 @@ func (t *Telegram) store(ctx context.Context, raws []json.RawMessage) error {
 
 // chatName is a chat's mailbox: for a private chat, the founder's ID, so
 // that the mailbox shares the founder's hash tag.
-func chatName(chat int64) string { return "tg:" + strconv.FormatInt(chat, 10) }
+func chatName(chat int64) string { return string(FounderID(chat)) }
 
 // updateHead reads an update's ID and the chat it belongs to, without
 // decoding the rest.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -172,11 +173,12 @@ func New(cfg Config, eng Engine, st Inbox, log *slog.Logger) (*Telegram, error) 
 			return nil, fmt.Errorf("telegram: %w", err)
 		}
 	}
-	hc := apiClient(cfg.Workers)
+	// go-telegram makes the calls an update seldom needs (commands,
+	// webhook, documents); every update's own go through botAPI.
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithHTTPClient(cfg.Poll, hc),
+		tgbot.WithHTTPClient(cfg.Poll, &http.Client{Timeout: callTimeout}),
 		tgbot.WithErrorsHandler(func(err error) { log.Error("telegram client", "err", t.redact(err)) }),
 	)
 	if err != nil {

@@ -3,11 +3,11 @@ package telegram
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"io"
 	"net/http"
 
 	tgbot "github.com/go-telegram/bot"
+	json "github.com/segmentio/encoding/json" // as poll.go
 )
 
 // ValidWebhookSecret reports whether s can be the webhook's secret_token:
