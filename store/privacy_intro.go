@@ -91,13 +91,6 @@ func anonymousIntro(in intro.Intro, now time.Time) intro.Intro {
 	return out
 }
 
-// swapIntro writes the anonymised request if it is still the JSON read.
-var swapIntro = redis.NewScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-return 1
-`)
-
 // anonymiseIntro anonymises request id of f, retrying if a concurrent
 // change (a staff click) wrote it meanwhile. It returns the contact.
 func (r *Redis) anonymiseIntro(ctx context.Context, f flows.FounderID, id string, now time.Time) (flows.MentorID, error) {
@@ -121,7 +114,7 @@ func (r *Redis) anonymiseIntro(ctx context.Context, f flows.FounderID, id string
 		if err != nil {
 			return "", fmt.Errorf("encode introduction %s: %w", id, err)
 		}
-		ok, err := swapIntro.Run(ctx, r.rdb, []string{key}, old, d).Int()
+		ok, err := compareAndSet.Run(ctx, r.rdb, []string{key}, old, d).Int() // if it is still the JSON read
 		if err != nil {
 			return "", fmt.Errorf("anonymise introduction %s: %w", id, err)
 		}
@@ -159,12 +152,9 @@ func (r *Redis) eraseIntros(ctx context.Context, f flows.FounderID, now time.Tim
 	if err := r.failIntroMessages(ctx, ids); err != nil {
 		return err
 	}
-	// One key at a time: on a Cluster a multi-key DEL must be on one slot,
-	// which these are, but a plain loop needs no such care.
-	for _, k := range dels {
-		if err := r.rdb.Del(ctx, k).Err(); err != nil {
-			return fmt.Errorf("forget introductions of %s: %w", f, err)
-		}
+	// One DEL: every key here has the {intro} tag, one Cluster slot.
+	if err := r.rdb.Del(ctx, dels...).Err(); err != nil {
+		return fmt.Errorf("forget introductions of %s: %w", f, err)
 	}
 	return nil
 }
