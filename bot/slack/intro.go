@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"regexp"
@@ -87,8 +88,8 @@ func (s *Staff) introText(ctx context.Context, in intro.Intro) string {
 		handle = s.v("@" + in.FounderHandle)
 	}
 	return s.t("staff_intro_request", "ID", in.ID, "Founder", s.name(in.FounderName), "Telegram", handle,
-		"App", s.v(cmpOr(in.AppID, "—")), "Startup", s.v(cmpOr(in.Startup, "—")), "Sector", s.v(s.sectorOrNone(in.Sector)),
-		"Stage", s.v(s.stageOrNone(in.Stage)), "Pitch", s.v(in.Summary), "Contact", contact,
+		"App", s.v(cmp.Or(in.AppID, "—")), "Startup", s.v(cmp.Or(in.Startup, "—")), "Sector", s.choice("sector", in.Sector),
+		"Stage", s.choice("stage", in.Stage), "Pitch", s.v(in.Summary), "Contact", contact,
 		"Kind", s.t("staff_intro_kind_"+kindOf(in.Kind)), "Topic", s.v(s.tagLabel(in.Topic)), "Reason", quote(s.v(in.Reason)))
 }
 
@@ -98,27 +99,6 @@ func kindOf(k string) string {
 		return k
 	}
 	return flows.KindMentor
-}
-
-func cmpOr(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a
-}
-
-func (s *Staff) sectorOrNone(k string) string {
-	if k == "" {
-		return "—"
-	}
-	return s.rawChoice("sector", k)
-}
-
-func (s *Staff) stageOrNone(k string) string {
-	if k == "" {
-		return "—"
-	}
-	return s.rawChoice("stage", k)
 }
 
 // svcMentor reads a contact through office hours, when they are wired.
@@ -273,7 +253,7 @@ func (s *Staff) openIntroModal(ctx context.Context, trigger, callback string, in
 	}
 	note := slackapi.NewInputBlock(noteBlock, plain(s.t("staff_intro_modal_"+kind+"_label"), maxInputLabel), nil, el)
 	note.Optional = true
-	blocks := []slackapi.Block{section(s.t("staff_intro_modal_about", "ID", in.ID, "Startup", s.v(cmpOr(in.Startup, "—")))), note}
+	blocks := []slackapi.Block{section(s.t("staff_intro_modal_about", "ID", in.ID, "Startup", s.v(cmp.Or(in.Startup, "—")))), note}
 	if kind == "contact" {
 		opt := slackapi.NewOptionBlockObject(introShareValue, plain(s.t("staff_intro_modal_share"), maxPlainLabel), nil)
 		share := slackapi.NewInputBlock(blockIntroShare, plain(s.t("staff_intro_modal_share_label"), maxInputLabel), nil,

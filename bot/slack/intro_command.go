@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -142,7 +143,7 @@ func (s *Staff) introLines(ctx context.Context, l []intro.Intro) []introLine {
 		if m, err := s.oh.svcMentor(ctx, in.Contact); err == nil {
 			contact = m.Name
 		}
-		out = append(out, introLine{s.t("staff_intro_digest_item", "ID", in.ID, "Startup", s.v(cmpOr(in.Startup, "—")),
+		out = append(out, introLine{s.t("staff_intro_digest_item", "ID", in.ID, "Startup", s.v(cmp.Or(in.Startup, "—")),
 			"Mentor", s.v(contact), "Date", s.date(in.Created))})
 	}
 	return out

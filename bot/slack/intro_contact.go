@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -24,8 +25,8 @@ var errNoSlack = errors.New("contact has no Slack user")
 // startup, the topic and the founder's reason. Never the founder's name,
 // Telegram username, e-mail or phone: the double opt-in.
 func (s *Staff) blurb(in intro.Intro) string {
-	return s.t("staff_intro_blurb", "Startup", s.v(cmpOr(in.Startup, "—")), "Sector", s.v(s.sectorOrNone(in.Sector)),
-		"Stage", s.v(s.stageOrNone(in.Stage)), "Pitch", s.v(in.Summary), "Topic", s.v(s.tagLabel(in.Topic)), "Reason", quote(s.v(in.Reason)))
+	return s.t("staff_intro_blurb", "Startup", s.v(cmp.Or(in.Startup, "—")), "Sector", s.choice("sector", in.Sector),
+		"Stage", s.choice("stage", in.Stage), "Pitch", s.v(in.Summary), "Topic", s.v(s.tagLabel(in.Topic)), "Reason", quote(s.v(in.Reason)))
 }
 
 // Ask implements intro.Contacts: the blurb with Accept / Not now / Decline.
@@ -67,7 +68,7 @@ func (c IntroContacts) FollowUp(ctx context.Context, in intro.Intro, m flows.Men
 	if m.SlackUser == "" {
 		return errNoSlack
 	}
-	text := s.t("staff_intro_followup", "Founder", s.name(in.FounderName), "Startup", s.v(cmpOr(in.Startup, "—")))
+	text := s.t("staff_intro_followup", "Founder", s.name(in.FounderName), "Startup", s.v(cmp.Or(in.Startup, "—")))
 	els := []slackapi.BlockElement{}
 	for _, met := range []intro.Met{intro.MetYes, intro.MetNotYet, intro.MetNo} {
 		els = append(els, slackapi.NewButtonBlockElement(actionIntroMet+string(met), in.ID, plain(s.t("staff_intro_btn_met_"+string(met)), maxPlainLabel)))
