@@ -8,7 +8,6 @@ import (
 )
 
 func TestParseIntroEnv(t *testing.T) {
-	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
 	cfg, err := parseIntroEnv(env(map[string]string{"MAX_PENDING_INTROS": "3", "INTRO_OPEN_TO": "Anyone",
 		"INTRO_CONTACT_TIMEOUT": "48h", "INTRO_FOLLOWUP_AFTER": "10d"}), "Hub", time.UTC)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,24 +21,6 @@ import (
 
 	"github.com/startgate/founderbot/bot/telegram/telegramtest"
 )
-
-// lockedBuffer collects a running bot's logs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 var listening = regexp.MustCompile(`msg="http listening" addr=(\S+)`)
 
@@ -157,7 +138,7 @@ func realRedis(t *testing.T) (addr string, proc *exec.Cmd) {
 func TestReadyWhileRedisFrozen(t *testing.T) {
 	raddr, redisProc := realRedis(t)
 	tg := telegramtest.New(t, "9:secret-token")
-	var logs lockedBuffer
+	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -248,7 +229,7 @@ func miniredisAddr(t *testing.T) string {
 // TestHTTPOff: HTTP_ADDR=off runs the bot with no HTTP server at all.
 func TestHTTPOff(t *testing.T) {
 	tg := telegramtest.New(t, "9:secret-token")
-	var logs lockedBuffer
+	var logs syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -54,14 +54,14 @@ func apiFront(t *testing.T, srv *telegramtest.Server, slow func(method string)) 
 // process is a running founderbot binary.
 type process struct {
 	cmd  *exec.Cmd
-	logs *lockedBuffer
+	logs *syncBuffer
 	done chan struct{}
 	addr string
 }
 
 func startBot(t *testing.T, bin string, env map[string]string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(bin), logs: &lockedBuffer{}, done: make(chan struct{})}
+	p := &process{cmd: exec.Command(bin), logs: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	for k, v := range env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)

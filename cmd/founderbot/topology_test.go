@@ -99,7 +99,7 @@ func applyOn(t *testing.T, redisURL string, midway func()) {
 	}
 
 	tg := telegramtest.New(t, "9:secret-token")
-	var logs lockedBuffer
+	var logs syncBuffer
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
