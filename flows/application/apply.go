@@ -41,15 +41,29 @@ func (f *Form) current(t *flows.Turn) (draft, bool) {
 	var pid, cid string
 	t.Get(keyProgram, &pid)
 	t.Get(keyCall, &cid)
-	p := f.programs.draftProgram(pid)
-	if p == nil {
+	return f.programs.draft(pid, cid)
+}
+
+// draft is the program and call of a draft's keys (see Form.current).
+func (p *Programs) draft(pid, cid string) (draft, bool) {
+	prog := p.draftProgram(pid)
+	if prog == nil {
 		return draft{}, false
 	}
-	c := p.Call(cid)
-	if c == nil && cid == "" && len(p.Calls) == 1 {
-		c = &p.Calls[0]
+	c := prog.Call(cid)
+	if c == nil && cid == "" && len(prog.Calls) == 1 {
+		c = &prog.Calls[0]
 	}
-	return draft{p, c}, c != nil
+	return draft{prog, c}, c != nil
+}
+
+// moveToCall carries a draft over to call next: its deadline nudges
+// start again, from that call's deadline.
+func moveToCall(set func(key string, v any) error, next *Call) error {
+	if err := set(keyDeadline, 0); err != nil {
+		return err
+	}
+	return set(keyCall, next.ID)
 }
 
 // live is the draft, if its call still takes answers. Otherwise it tells
@@ -67,7 +81,7 @@ func (f *Form) live(t *flows.Turn) (draft, bool) {
 	}
 	if !d.c.Closes.IsZero() && !t.Now().Before(d.c.Closes) {
 		if next := d.p.sameNext(d.c); next != nil {
-			t.Set(keyCall, next.ID)
+			t.Fail(moveToCall(func(k string, v any) error { t.Set(k, v); return nil }, next))
 			d.c = next
 			if next.openAt(t.Now()) {
 				return d, true

@@ -96,7 +96,7 @@ func (f *Form) Conversation() flows.Conversation {
 			Expired: func(t *flows.Turn) { t.Say(t.T("draft_expired")) },
 			Holds:   func(t *flows.Turn) bool { return len(t.Answers()) > 0 },
 			Resume:  "apply",
-			Keys:    []string{keyEditing, keyNudges, keyDeadline, keyProgram, keyCall, keyPicks},
+			Keys:    draftKeys,
 		}},
 		Buttons:     []flows.ButtonPrefix{{Prefix: "ap:", Press: f.pressProgram}},
 		Idle:        f.answerInfo,

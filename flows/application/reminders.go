@@ -89,15 +89,7 @@ func (r *Reminders) draftOf(s *flows.Session) (draft, bool) {
 	if _, err := s.Get(keyCall, &cid); err != nil {
 		return draft{}, false
 	}
-	p := r.cfg.Programs.draftProgram(pid)
-	if p == nil {
-		return draft{}, false
-	}
-	c := p.Call(cid)
-	if c == nil && cid == "" && len(p.Calls) == 1 {
-		c = &p.Calls[0]
-	}
-	return draft{p, c}, c != nil
+	return r.cfg.Programs.draft(pid, cid)
 }
 
 // deadline is when the draft's call closes: APPLICATION_DEADLINE for the
@@ -305,15 +297,12 @@ func (r *Reminders) callClosed(ctx context.Context, j flows.Job, s flows.Session
 		if s.Flow != flowApply || s.Started.Unix() != j.Version || (cid != d.c.ID && cid != "") {
 			return errStale
 		}
-		if next != nil { // its own deadline nudges, from the start
-			if err := s.Set(keyDeadline, 0); err != nil {
-				return err
-			}
-			return s.Set(keyCall, next.ID)
+		if next != nil {
+			return moveToCall(s.Set, next)
 		}
 		s.Flow, s.Step, s.Pending, s.Answers, s.Started = "", "", "", nil, time.Time{}
 		s.Nonce++
-		for _, k := range []string{keyEditing, keyNudges, keyDeadline, keyProgram, keyCall, keyPicks} {
+		for _, k := range draftKeys {
 			if err := s.Set(k, nil); err != nil {
 				return err
 			}

@@ -29,6 +29,9 @@ const (
 	keyOpenApps = "open_apps"
 )
 
+// draftKeys are the keys of a draft: the apply flow's, cleared with it.
+var draftKeys = []string{keyEditing, keyNudges, keyDeadline, keyProgram, keyCall, keyPicks}
+
 func editing(t *flows.Turn) bool {
 	var b bool
 	t.Get(keyEditing, &b)
