@@ -202,8 +202,8 @@ func (tr *bookTranscript) staff(args []string) string {
 		fmt.Fprintf(&b, "  → %s (%s):\n", n.Outgoing.Founder, n.Key)
 		writeReplies(&b, []flows.Reply{n.Outgoing.Reply})
 		rememberButtons(tr.buttons, n.Outgoing.Founder, []flows.Reply{n.Outgoing.Reply})
-		if n.Document != nil {
-			b.WriteString(documentLine(w.t, *n.Document))
+		if n.Outgoing.Document != nil {
+			b.WriteString(documentLine(w.t, *n.Outgoing.Document))
 		}
 	}
 	for _, e := range res.Events {

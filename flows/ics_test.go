@@ -117,9 +117,9 @@ func TestCalendarOfStaffCancellation(t *testing.T) {
 	if n.Outgoing.Founder != "tg:1" || !strings.Contains(n.Outgoing.Reply.Text, "نعتذر منك") || !strings.Contains(n.Outgoing.Reply.Text, "الثلاثاء 1 دجنبر") {
 		t.Errorf("notice = %+v; want an Arabic apology with the date", n.Outgoing)
 	}
-	cal := parseICS(t, *n.Document)
+	cal := parseICS(t, *n.Outgoing.Document)
 	if calProp(cal, ics.PropertyMethod) != "CANCEL" || prop(cal.Events()[0], ics.ComponentPropertySequence) != "1" {
-		t.Errorf("file = %s", n.Document.Data)
+		t.Errorf("file = %s", n.Outgoing.Document.Data)
 	}
 	if ev := res.Events[0]; ev.Kind != officehours.EventSlotCancelled || ev.By != "slack:U1" || ev.Booking.Status != flows.StatusSlotCancelled {
 		t.Errorf("event = %+v", ev)

@@ -140,11 +140,7 @@ func (s *Staff) outcomeButtons(id flows.BookingID) *slackapi.ActionBlock {
 func (s *Staff) applyResult(ctx context.Context, res officehours.StaffResult) {
 	for _, n := range res.Notices {
 		if s.oh.enqueue != nil {
-			o := n.Outgoing
-			if n.Document != nil {
-				o.Document = n.Document
-			}
-			if err := s.oh.enqueue(ctx, n.Key, o); err != nil {
+			if err := s.oh.enqueue(ctx, n.Key, n.Outgoing); err != nil {
 				s.log.ErrorContext(ctx, "office-hours notice not queued", "key", n.Key, "founder", n.Outgoing.Founder, "err", err)
 				s.goBG(ctx, workTimeout, func(ctx context.Context) {
 					text := s.t("staff_oh_notice_failed", "Founder", s.v(string(n.Outgoing.Founder)))

@@ -38,12 +38,11 @@ type BookingEvent struct {
 func (BookingEvent) Topic() string { return "booking event" }
 
 // FounderNotice is a message for a founder that a staff action caused,
-// with the calendar file that goes with it. Queue Outgoing, with Document
-// attached, in the outbox under Key: both go once, the file after the text.
+// with the calendar file that goes with it (Outgoing.Document). Queue
+// Outgoing in the outbox under Key: both go once, the file after the text.
 type FounderNotice struct {
 	Key      string
 	Outgoing flows.Outgoing
-	Document *flows.Document
 }
 
 // StaffResult is what a staff action changed: founders to tell, events
@@ -195,9 +194,8 @@ func (o *OfficeHours) tellCancelled(ctx context.Context, res *StaffResult, b flo
 		Outgoing: flows.Outgoing{Founder: b.Founder, Reply: flows.Reply{
 			Text: o.tr(lang, msg, "Mentor", o.mentorName(lang, m, b.Mentor),
 				"Details", o.sessionDetails(lang, b.Start, b.End, b.Place)),
-			Buttons: [][]flows.Button{{{Label: o.tr(lang, "book_btn_book_again"), Data: "oh:book"}}},
-		}},
-		Document: &doc,
+			Buttons: [][]flows.Button{{{Label: o.tr(lang, "book_btn_book_again"), Data: BookData}}},
+		}, Document: &doc},
 	})
 	return nil
 }
