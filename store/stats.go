@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/intro"
 )
 
 // Figures for operators' dashboards (bot/ops reads them at scrape time).
@@ -49,6 +50,19 @@ func (r *Redis) ApplicationCounts(ctx context.Context) (map[flows.Status]int64, 
 	counts := map[flows.Status]int64{}
 	for _, a := range apps {
 		counts[a.Status]++
+	}
+	return counts, nil
+}
+
+// IntroCounts returns how many introduction requests are in each state.
+func (r *Redis) IntroCounts(ctx context.Context) (map[intro.State]int64, error) {
+	ins, err := r.Intros(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[intro.State]int64{}
+	for _, in := range ins {
+		counts[in.State]++
 	}
 	return counts, nil
 }

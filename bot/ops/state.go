@@ -15,7 +15,7 @@ type State struct {
 	Applications map[string]int64
 	Unreachable  int64            // founders marked unreachable (blocked the bot)
 	Bookings     map[string]int64 // office-hours bookings by status
-	// Introductions by outcome; nil while no store reports them.
+	// Introductions by state (their outcome once closed).
 	Introductions map[string]int64
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/startgate/founderbot/bot/ops"
 	"github.com/startgate/founderbot/flows"
+	"github.com/startgate/founderbot/flows/intro"
 	"github.com/startgate/founderbot/store"
 )
 
@@ -15,6 +16,8 @@ var (
 		flows.StatusRejected, flows.StatusInfoRequested}
 	bookingStatuses = []flows.BookingStatus{flows.StatusBooked, flows.StatusCancelled, flows.StatusSlotCancelled,
 		flows.StatusHeld, flows.StatusNoShow, flows.StatusMentorCancelled}
+	introStates = []intro.State{intro.StateRequested, intro.StateApproved, intro.StateIntroduced, intro.StateStaffDeclined,
+		intro.StateNotNow, intro.StateDeclined, intro.StateExpired, intro.StateWithdrawn}
 )
 
 // storeState reads what the dashboards show from the store's domain
@@ -39,6 +42,11 @@ func storeState(st *store.Redis) ops.StateFunc {
 			return s, err
 		}
 		s.Bookings = bounded(bookings, bookingStatuses)
+		intros, err := st.IntroCounts(ctx)
+		if err != nil {
+			return s, err
+		}
+		s.Introductions = bounded(intros, introStates)
 		return s, nil
 	}
 }

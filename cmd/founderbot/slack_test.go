@@ -170,6 +170,10 @@ func TestRunTelegramAndSlack(t *testing.T) {
 			t.Errorf("%s = %v; want %v", key, got[key], want)
 		}
 	}
+	// Introductions are counted by state, none yet.
+	if n, ok := got["founderbot_introductions,outcome=requested"]; !ok || n != 0 {
+		t.Errorf("founderbot_introductions{outcome=requested} = %v (reported: %v); want 0, reported", n, ok)
+	}
 	// The application's post, and the decision's update of it.
 	if got["founderbot_messages_sent_total,platform=slack"] < 2 {
 		t.Errorf("slack messages sent = %v; want at least 2", got["founderbot_messages_sent_total,platform=slack"])
