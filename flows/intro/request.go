@@ -110,6 +110,15 @@ func (s *Intros) notAllowed(t *flows.Turn) {
 // (and topic, when given), reachable on Slack, not paused and under their
 // monthly cap, by name. except is left out (the contact who just said no).
 func (s *Intros) available(ctx context.Context, kind, topic string, except flows.MentorID) ([]flows.Mentor, error) {
+	return s.offered(ctx, func(m flows.Mentor) bool {
+		return m.ID != except && m.ContactKind() == kind && (topic == "" || slices.Contains(m.Tags, topic))
+	})
+}
+
+// offered lists, by name, the contacts keep takes that are reachable, not
+// paused and under their monthly cap: one read of the directory, and a
+// count only for the capped contacts kept.
+func (s *Intros) offered(ctx context.Context, keep func(flows.Mentor) bool) ([]flows.Mentor, error) {
 	ms, err := s.store.Mentors(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)
@@ -117,8 +126,7 @@ func (s *Intros) available(ctx context.Context, kind, topic string, except flows
 	month := s.month(s.Now())
 	var out []flows.Mentor
 	for _, m := range ms {
-		if m.Removed || m.IntroPaused || !reachable(m) || m.ID == except || m.ContactKind() != kind ||
-			(topic != "" && !slices.Contains(m.Tags, topic)) {
+		if m.Removed || m.IntroPaused || !reachable(m) || !keep(m) {
 			continue
 		}
 		if m.MonthlyCap > 0 {
@@ -171,14 +179,14 @@ func (s *Intros) ask(t *flows.Turn) {
 	ctx := t.Context()
 	switch t.Session().Step {
 	case stepKind:
+		all, err := s.offered(ctx, func(flows.Mentor) bool { return true })
+		if err != nil {
+			t.Fail(err)
+			return
+		}
 		var bs []flows.Button
 		for _, k := range flows.ContactKinds {
-			ms, err := s.available(ctx, k, "", "")
-			if err != nil {
-				t.Fail(err)
-				return
-			}
-			if len(ms) > 0 {
+			if slices.ContainsFunc(all, func(m flows.Mentor) bool { return m.ContactKind() == k }) {
 				bs = append(bs, flows.Button{Label: t.T("intro_kind_" + k), Data: t.Data("k:" + k)})
 			}
 		}
