@@ -117,36 +117,52 @@ func (s *Staff) introDigest(ctx context.Context) []slackapi.Block {
 		s.log.ErrorContext(ctx, "slack introduction digest", "err", err)
 		return nil
 	}
+	names := s.oh.contactNames(ctx)
 	var blocks []slackapi.Block
 	for _, g := range []struct {
 		head string
-		l    []introLine
-	}{{"staff_intro_digest_staff", s.introLines(ctx, onStaff)}, {"staff_intro_digest_contacts", s.introLines(ctx, onContacts)}} {
+		l    []string
+	}{{"staff_intro_digest_staff", s.introLines(names, onStaff)}, {"staff_intro_digest_contacts", s.introLines(names, onContacts)}} {
 		if len(g.l) == 0 {
 			continue
 		}
 		lines := []string{s.t(g.head, "N", len(g.l))}
 		for _, l := range lastN(g.l, maxDigestItems) {
-			lines = append(lines, l.text)
+			lines = append(lines, l)
 		}
 		blocks = append(blocks, section(strings.Join(lines, "\n")))
 	}
 	return blocks
 }
 
-type introLine struct{ text string }
-
-func (s *Staff) introLines(ctx context.Context, l []intro.Intro) []introLine {
-	out := make([]introLine, 0, len(l))
+func (s *Staff) introLines(names map[flows.MentorID]string, l []intro.Intro) []string {
+	out := make([]string, 0, len(l))
 	for _, in := range l {
-		contact := string(in.Contact)
-		if m, err := s.oh.svcMentor(ctx, in.Contact); err == nil {
-			contact = m.Name
-		}
-		out = append(out, introLine{s.t("staff_intro_digest_item", "ID", in.ID, "Startup", s.v(cmp.Or(in.Startup, "—")),
-			"Mentor", s.v(contact), "Date", s.date(in.Created))})
+		contact := cmp.Or(names[in.Contact], string(in.Contact))
+		out = append(out, s.t("staff_intro_digest_item", "ID", in.ID, "Startup", s.v(cmp.Or(in.Startup, "—")),
+			"Mentor", s.v(contact), "Date", s.date(in.Created)))
 	}
 	return out
+}
+
+// contactNames are the names of the contacts in the directory, by ID, in
+// one read; none when office hours are not wired or the read fails (the
+// digest shows IDs then).
+func (o officeHours) contactNames(ctx context.Context) map[flows.MentorID]string {
+	names := map[flows.MentorID]string{}
+	if o.svc == nil {
+		return names
+	}
+	ms, err := o.svc.Mentors(ctx)
+	if err != nil {
+		return names
+	}
+	for _, m := range ms {
+		if !m.Removed {
+			names[m.ID] = m.Name
+		}
+	}
+	return names
 }
 
 // introLine is what `mentor list` adds about a contact's introductions:
