@@ -71,7 +71,10 @@ if ARGV[5] == '' or redis.call('EXISTS', KEYS[6]) == 1 then return {status, 0} e
 local ids = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #ids == 0 then return {status, 0} end
 redis.call('SET', KEYS[6], ARGV[5], 'PX', ARGV[6])
-local head = {status, 1, ids[1], redis.call('HGET', KEYS[2], ids[1]) or '', redis.call('HGET', KEYS[2], ids[1] .. ':s') or ''}
+-- The update just stored is the caller's already: its data is not sent back.
+local data = ''
+if ids[1] ~= ARGV[1] then data = redis.call('HGET', KEYS[2], ids[1]) or '' end
+local head = {status, 1, ids[1], data, redis.call('HGET', KEYS[2], ids[1] .. ':s') or ''}
 if ARGV[7] == '1' and ids[1] == ARGV[1] and head[5] == '' then
   local s = redis.call('HMGET', KEYS[7], 'v', 'd')
   head[6], head[7], head[8] = s[1] or '', s[2] or '', redis.call('EXISTS', KEYS[4])
@@ -149,6 +152,9 @@ func (r *Redis) StoreUpdates(ctx context.Context, ups []flows.InboxUpdate, lim f
 			out[i].Claimed = true
 			out[i].Due = due
 			out[i].First = item(vals[2:])
+			if out[i].First.ID == ups[i].ID {
+				out[i].First.Data = ups[i].Data // not sent back
+			}
 			if len(vals) == 8 {
 				ver, _ := vals[5].(string)
 				d, _ := vals[6].(string)
