@@ -126,10 +126,7 @@ func (s *Staff) introDigest(ctx context.Context) []slackapi.Block {
 		if len(g.l) == 0 {
 			continue
 		}
-		lines := []string{s.t(g.head, "N", len(g.l))}
-		for _, l := range lastN(g.l, maxDigestItems) {
-			lines = append(lines, l)
-		}
+		lines := append([]string{s.t(g.head, "N", len(g.l))}, lastN(g.l, maxDigestItems)...)
 		blocks = append(blocks, section(strings.Join(lines, "\n")))
 	}
 	return blocks
