@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"time"
 
@@ -22,7 +25,10 @@ import (
 // context's deadline (go-redis' context_timeout_enabled, on unless the URL
 // says otherwise): a probe or a shutdown bounded by a context is not held
 // for the full read timeout and retries by a frozen Redis.
-func Connect(rawURL string) (redis.UniversalClient, error) {
+//
+// wrap, if not nil, is given every connection dialed without TLS: cmd has
+// bot/netio read and write the sockets.
+func Connect(rawURL string, wrap func(net.Conn) net.Conn) (redis.UniversalClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse REDIS_URL: %w", redact(err))
@@ -37,6 +43,7 @@ func Connect(rawURL string) (redis.UniversalClient, error) {
 		}
 		opt.ContextTimeoutEnabled = ctxTimeout
 		smallBuffers(&opt.ReadBufferSize, &opt.WriteBufferSize, &opt.PipelineReadBufferSize, &opt.PipelineWriteBufferSize)
+		opt.Dialer = dialer(opt.DialTimeout, opt.TLSConfig, wrap)
 		return redis.NewFailoverClient(opt), nil
 	case q.Has("addr") || q.Get("cluster") == "true":
 		q.Del("cluster")
@@ -47,6 +54,7 @@ func Connect(rawURL string) (redis.UniversalClient, error) {
 		}
 		opt.ContextTimeoutEnabled = ctxTimeout
 		smallBuffers(&opt.ReadBufferSize, &opt.WriteBufferSize, &opt.PipelineReadBufferSize, &opt.PipelineWriteBufferSize)
+		opt.Dialer = dialer(opt.DialTimeout, opt.TLSConfig, wrap)
 		return redis.NewClusterClient(opt), nil
 	}
 	opt, err := redis.ParseURL(rawURL)
@@ -55,7 +63,27 @@ func Connect(rawURL string) (redis.UniversalClient, error) {
 	}
 	opt.ContextTimeoutEnabled = ctxTimeout
 	smallBuffers(&opt.ReadBufferSize, &opt.WriteBufferSize, &opt.PipelineReadBufferSize, &opt.PipelineWriteBufferSize)
+	opt.Dialer = dialer(opt.DialTimeout, opt.TLSConfig, wrap)
 	return redis.NewClient(opt), nil
+}
+
+// dialer dials as go-redis' default dialer does (its keep-alives, 5 s
+// unless the URL says otherwise) and has wrap read and write the socket;
+// nil, go-redis' own, with TLS or no wrap.
+func dialer(timeout time.Duration, tlsConf *tls.Config, wrap func(net.Conn) net.Conn) func(context.Context, string, string) (net.Conn, error) {
+	if wrap == nil || tlsConf != nil {
+		return nil
+	}
+	d := &net.Dialer{Timeout: cmp.Or(timeout, 5*time.Second), KeepAliveConfig: net.KeepAliveConfig{
+		Enable: true, Idle: 30 * time.Second, Interval: 5 * time.Second, Count: 3,
+	}}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return wrap(c), nil
+	}
 }
 
 // bufferSize is each Redis connection's read and write buffer, unless the

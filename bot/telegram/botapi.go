@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/startgate/founderbot/bot/netio"
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpproxy"
 )
@@ -76,7 +77,7 @@ func newBotAPI(apiURL, token string, conns int) (*botAPI, error) {
 			if err != nil {
 				return nil, err
 			}
-			return a.track(c), nil
+			return a.track(netio.Wrap(c)), nil
 		},
 	}
 	return a, nil

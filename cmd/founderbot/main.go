@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/startgate/founderbot/bot/console"
+	"github.com/startgate/founderbot/bot/netio"
 	"github.com/startgate/founderbot/bot/ops"
 	"github.com/startgate/founderbot/bot/slack"
 	"github.com/startgate/founderbot/bot/telegram"
@@ -230,7 +231,7 @@ func openRedis(ctx context.Context, cfg *config, log *slog.Logger) (redis.Univer
 		log.Warn("no REDIS_URL: state lives in memory in this process and is lost when it stops", "addr", m.Addr())
 		return rdb, nil
 	}
-	rdb, err := store.Connect(cfg.redisURL)
+	rdb, err := store.Connect(cfg.redisURL, netio.Wrap)
 	if err != nil {
 		return nil, &errUsage{err.Error()}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/startgate/founderbot/bot/netio"
 	"github.com/startgate/founderbot/bot/telegram/telegramtest"
 	"github.com/startgate/founderbot/store"
 )
@@ -89,7 +90,7 @@ func TestApplicationOnSentinelFailover(t *testing.T) {
 // calls midway (nil: nothing).
 func applyOn(t *testing.T, redisURL string, midway func()) {
 	ctx := context.Background()
-	rdb, err := store.Connect(redisURL)
+	rdb, err := store.Connect(redisURL, netio.Wrap)
 	if err != nil {
 		t.Fatal(err)
 	}

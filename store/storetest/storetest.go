@@ -14,6 +14,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/startgate/founderbot/bot/netio"
 	"github.com/startgate/founderbot/store"
 )
 
@@ -34,7 +35,7 @@ func New(tb testing.TB) *Env {
 	tb.Helper()
 	env := &Env{Calls: new(atomic.Int64)}
 	if url := os.Getenv("REDIS_URL"); url != "" {
-		c, err := store.Connect(url)
+		c, err := store.Connect(url, netio.Wrap)
 		if err != nil {
 			tb.Fatalf("REDIS_URL: %v", err)
 		}
