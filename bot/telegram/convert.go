@@ -25,18 +25,52 @@ func ChatID(f flows.FounderID) (int64, bool) {
 	return id, err == nil
 }
 
+// update is the part of a Telegram update the bot reads. It is decoded
+// for every update: go-telegram's models.Update allocates its whole
+// Message type (a few hundred fields) and decodes a pressed message twice,
+// once with encoding/json, which was a tenth of the CPU an update cost
+// (README, Performance). TestUpdateMatchesModels holds it to models.Update.
+type update struct {
+	ID            int64          `json:"update_id"`
+	Message       *message       `json:"message"`
+	EditedMessage *message       `json:"edited_message"`
+	CallbackQuery *callbackQuery `json:"callback_query"`
+}
+
+type message struct {
+	ID          int                          `json:"message_id"`
+	Date        int                          `json:"date"` // 0: a pressed message too old to see
+	From        *models.User                 `json:"from"`
+	Chat        chat                         `json:"chat"`
+	Text        string                       `json:"text"`
+	Entities    []models.MessageEntity       `json:"entities"`
+	ReplyMarkup *models.InlineKeyboardMarkup `json:"reply_markup"`
+}
+
+type chat struct {
+	ID   int64           `json:"id"`
+	Type models.ChatType `json:"type"`
+}
+
+type callbackQuery struct {
+	ID      string      `json:"id"`
+	From    models.User `json:"from"`
+	Message *message    `json:"message"`
+	Data    string      `json:"data"`
+}
+
 // incoming is an update turned into an Event, with what is needed to answer it.
 type incoming struct {
 	id       int64 // the update's ID
 	ev       flows.Event
 	chatID   int64
-	callback *models.CallbackQuery // set for button presses
+	callback *callbackQuery // set for button presses
 }
 
 // toEvent turns a Telegram update into an Event. ok is false for updates
 // the bot does not act on (channel posts, member changes, presses on
 // messages too old to see, group chatter).
-func toEvent(u *models.Update) (in incoming, ok bool) {
+func toEvent(u *update) (in incoming, ok bool) {
 	in.id, in.ev.UpdateID = u.ID, strconv.FormatInt(u.ID, 10)
 	switch {
 	case u.Message != nil:
@@ -78,12 +112,9 @@ func toEvent(u *models.Update) (in incoming, ok bool) {
 		who(&in.ev, &cq.From)
 		in.ev.Kind, in.ev.Data = flows.KindButton, cq.Data
 		in.chatID = cq.From.ID
-		if m := cq.Message.Message; m != nil {
+		if m := cq.Message; m != nil {
 			in.chatID = m.Chat.ID
 			in.ev.Group = m.Chat.Type != models.ChatTypePrivate
-		} else if im := cq.Message.InaccessibleMessage; im != nil {
-			in.chatID = im.Chat.ID
-			in.ev.Group = im.Chat.Type != models.ChatTypePrivate
 		}
 		return in, true
 	}
@@ -127,7 +158,7 @@ func keyboard(rows [][]flows.Button) models.ReplyMarkup {
 }
 
 // pressedLabel finds the label of the pressed button on its message.
-func pressedLabel(m *models.Message, data string) string {
+func pressedLabel(m *message, data string) string {
 	if m == nil || m.ReplyMarkup == nil {
 		return ""
 	}

@@ -117,9 +117,9 @@ func (t *Telegram) answerCallback(ctx context.Context, id, text string) {
 
 // markPressed takes the buttons off the message that was pressed, so old
 // questions cannot be answered again, and notes the choice made under it.
-func (t *Telegram) markPressed(ctx context.Context, cq *models.CallbackQuery, expired bool) {
-	m := cq.Message.Message
-	if m == nil || m.ReplyMarkup == nil {
+func (t *Telegram) markPressed(ctx context.Context, cq *callbackQuery, expired bool) {
+	m := cq.Message
+	if m == nil || m.Date == 0 || m.ReplyMarkup == nil {
 		return
 	}
 	var err error

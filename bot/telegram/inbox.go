@@ -399,7 +399,7 @@ func updateHead(raw []byte) (id, chat int64, ok bool) {
 
 // process applies one stored update of chat and sends its replies.
 func (t *Telegram) process(ctx context.Context, chat string, item flows.InboxItem) {
-	var u models.Update
+	var u update
 	if err := json.Unmarshal(item.Data, &u); err != nil {
 		t.log.Error("telegram stored update unreadable", "chat", chat, "update", item.ID, "err", err)
 		return
