@@ -106,10 +106,11 @@ func (p *pool) kick(chat string) {
 }
 
 // goWork has a goroutine work on w: one that finished its chat and waits,
-// else a new one. Workers' goroutines stay, up to Workers of them, until
-// shutdown: a new goroutine's stack grew to what an update needs by
-// being copied three or four times, about 5 % of the CPU at a steady
-// trickle of updates (README, Performance).
+// else a new one. Up to restingWorkers of them stay until shutdown: a new
+// goroutine's stack grew to what an update needs by being copied three or
+// four times, about 5 % of the CPU at a steady trickle of updates (README,
+// Performance). More would keep a burst's stacks: with all of Workers
+// kept, 200 founders at once peaked 1-2 MB higher.
 func (p *pool) goWork(w *chatWork) {
 	select {
 	case p.idle <- w:
@@ -119,7 +120,7 @@ func (p *pool) goWork(w *chatWork) {
 	p.wg.Go(func() {
 		for {
 			p.work(w)
-			if p.resting.Add(1) > int32(p.t.cfg.Workers) {
+			if p.resting.Add(1) > restingWorkers {
 				p.resting.Add(-1)
 				return
 			}
@@ -133,6 +134,10 @@ func (p *pool) goWork(w *chatWork) {
 		}
 	})
 }
+
+// restingWorkers is how many workers' goroutines wait for a chat: a
+// steady trickle of updates keeps a handful busy at once.
+const restingWorkers = 16
 
 // work drains one chat: claim, apply the first update, acknowledge it
 // (which returns the next), until the mailbox is empty or shutdown.
