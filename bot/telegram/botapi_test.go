@@ -3,15 +3,22 @@ package telegram
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	json "github.com/segmentio/encoding/json"
 )
 
 // hangingAPI answers nothing until the test ends; started says when a
@@ -202,5 +209,45 @@ func TestBotAPIRetriesClosedIdleConnection(t *testing.T) {
 	case c := <-requests:
 		t.Errorf("a fourth request, on connection %d: the call was sent more than once again", c)
 	default:
+	}
+}
+
+// TestBotAPIOverTLS: the Bot API is HTTPS; TLS runs over the socket
+// bot/netio reads and writes, and answers of several segments arrive whole.
+func TestBotAPIOverTLS(t *testing.T) {
+	big := strings.Repeat("é", 100_000) // a few TLS records and TCP segments
+	api := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		_, _ = fmt.Fprintf(w, `{"ok":true,"result":%q,"echo":%s}`, big, body)
+	}))
+	defer api.Close()
+	a, err := newBotAPI(api.URL, "1:tok", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(api.Certificate())
+	a.c.TLSConfig = &tls.Config{RootCAs: roots}
+	for i := range 3 { // the second and third on the kept connection
+		var got struct {
+			Result string
+			Echo   struct{ N int }
+		}
+		err := a.post(context.Background(), "getMe", fmt.Appendf(nil, `{"n":%d}`, i), callTimeout, func(_ int, b []byte) error {
+			return json.Unmarshal(b, &got)
+		})
+		if err != nil || got.Result != big || got.Echo.N != i {
+			t.Fatalf("call %d over TLS: %d bytes, echo %d, %v; want %d bytes, echo %d", i, len(got.Result), got.Echo.N, err, len(big), i)
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.conns) != 1 {
+		t.Fatalf("%d connections; want the one kept alive", len(a.conns))
+	}
+	for c := range a.conns {
+		if _, plain := c.(*trackedConn).Conn.(*net.TCPConn); plain && runtime.GOOS == "linux" {
+			t.Error("the socket under TLS is a plain *net.TCPConn; want bot/netio's")
+		}
 	}
 }
