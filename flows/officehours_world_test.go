@@ -231,3 +231,34 @@ func slackish(name string) string {
 	}
 	return b.String()
 }
+
+// TestEditMentorKeepsPauseAndLink: staff's form carries neither the
+// contact's introductions pause nor the Telegram chat a founder linked;
+// an edit changes what it carries and keeps those, as they are when it
+// is saved.
+func TestEditMentorKeepsPauseAndLink(t *testing.T) {
+	w := newOHWorld(t, anyone, ohStart)
+	ctx := context.Background()
+	form := w.mentor("Karim Alaoui", []string{"fintech"}, 2) // as the form shows it
+	if _, err := w.env.Store.UpdateMentor(ctx, form.ID, func(m *flows.Mentor) error {
+		m.IntroPaused, m.TelegramChat = true, "tg:77" // meanwhile: a pause, a link
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	form.Bio, form.WeeklyCap = "Fintech, payments", 3
+	got, err := w.oh.EditMentor(ctx, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := w.env.Store.Mentor(ctx, form.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []flows.Mentor{got, saved} {
+		if m.Bio != "Fintech, payments" || m.WeeklyCap != 3 || !m.IntroPaused || m.TelegramChat != "tg:77" {
+			t.Errorf("after the edit: bio %q, cap %d, paused %v, chat %q; want the form's bio and cap, still paused and linked",
+				m.Bio, m.WeeklyCap, m.IntroPaused, m.TelegramChat)
+		}
+	}
+}

@@ -213,6 +213,52 @@ func (r *Redis) PutMentor(ctx context.Context, m flows.Mentor, create bool) erro
 	return nil
 }
 
+var updateMentor = ohScript(`
+if redis.call('HGET', KEYS[1], 'removed') == '1' then return {'no_mentor'} end
+if redis.call('HGET', KEYS[1], 'd') ~= ARGV[2] then return {'ok', 0} end
+redis.call('HSET', KEYS[1], 'd', ARGV[3], 'cap', ARGV[4])
+return {'ok', 1}
+`)
+
+// UpdateMentor applies fn to a mentor not removed and saves the result
+// if nobody saved the mentor in between, else applies fn again to the
+// fresh record: staff editing a mentor, the contact pausing their
+// introductions and a founder linking a contact's chat each change their
+// own fields without undoing the others'. ErrNotFound if there is none.
+func (r *Redis) UpdateMentor(ctx context.Context, id flows.MentorID, fn func(*flows.Mentor) error) (flows.Mentor, error) {
+	key := r.ohKey("mentor:" + string(id))
+	for range maxUpdateAttempts {
+		var m flows.Mentor
+		v, err := r.rdb.HMGet(ctx, key, "d", "removed").Result()
+		if err != nil {
+			return m, fmt.Errorf("mentor %s: %w", id, err)
+		}
+		old, ok := v[0].(string)
+		if !ok || v[1] == "1" {
+			return m, fmt.Errorf("mentor %s: %w", id, flows.ErrNotFound)
+		}
+		if err := json.Unmarshal([]byte(old), &m); err != nil {
+			return m, fmt.Errorf("decode mentor %s: %w", id, err)
+		}
+		if err := fn(&m); err != nil {
+			return m, err
+		}
+		m.ID, m.Removed = id, false
+		d, err := json.Marshal(m)
+		if err != nil {
+			return m, fmt.Errorf("encode mentor %s: %w", id, err)
+		}
+		res, err := r.runOH(ctx, updateMentor, []string{key}, old, d, m.WeeklyCap)
+		if err != nil {
+			return m, fmt.Errorf("update mentor %s: %w", id, err)
+		}
+		if n, _ := res[0].(int64); n == 1 {
+			return m, nil
+		}
+	}
+	return flows.Mentor{}, fmt.Errorf("update mentor %s: still contended after %d attempts", id, maxUpdateAttempts)
+}
+
 // Mentor implements officehours.Store.
 func (r *Redis) Mentor(ctx context.Context, id flows.MentorID) (flows.Mentor, error) {
 	var m flows.Mentor

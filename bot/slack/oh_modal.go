@@ -152,11 +152,6 @@ func (s *Staff) submitMentor(ctx context.Context, cb *slackapi.InteractionCallba
 		}
 		m.MonthlyCap = n
 	}
-	if m.ID != "" { // the form does not show the pause: an edit keeps it
-		if old, err := s.oh.svc.FindMentor(ctx, string(m.ID)); err == nil {
-			m.IntroPaused, m.TelegramChat = old.IntroPaused, old.TelegramChat
-		}
-	}
 	for _, o := range get(blockTags).SelectedOptions {
 		m.Tags = append(m.Tags, o.Value)
 	}

@@ -242,24 +242,20 @@ func (s *Intros) tellNo(ctx context.Context, in Intro, m flows.Mentor, id string
 // their monthly cap (nil: unchanged); the contact themselves (from their
 // Slack account) or staff call it.
 func (s *Intros) SetIntroSettings(ctx context.Context, id flows.MentorID, paused *bool, monthlyCap *int) (flows.Mentor, error) {
-	m, err := s.store.Mentor(ctx, id)
-	if err != nil {
-		return m, err
+	if monthlyCap != nil && (*monthlyCap < 0 || *monthlyCap > 100) {
+		return flows.Mentor{}, fmt.Errorf("%w: the monthly cap must be 0 (none) to 100", flows.ErrInvalidMentor)
 	}
-	if m.Removed {
-		return m, fmt.Errorf("contact %s: %w", id, flows.ErrNotFound)
-	}
-	if paused != nil {
-		m.IntroPaused = *paused
-	}
-	if monthlyCap != nil {
-		if *monthlyCap < 0 || *monthlyCap > 100 {
-			return m, fmt.Errorf("%w: the monthly cap must be 0 (none) to 100", flows.ErrInvalidMentor)
+	m, err := s.store.UpdateMentor(ctx, id, func(m *flows.Mentor) error {
+		if paused != nil {
+			m.IntroPaused = *paused
 		}
-		m.MonthlyCap = *monthlyCap
-	}
-	if err := s.store.PutMentor(ctx, m, false); err != nil {
-		return m, fmt.Errorf("save contact %s: %w", id, err)
+		if monthlyCap != nil {
+			m.MonthlyCap = *monthlyCap
+		}
+		return nil
+	})
+	if err != nil {
+		return m, fmt.Errorf("contact %s: %w", id, err)
 	}
 	return m, nil
 }

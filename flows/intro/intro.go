@@ -38,7 +38,7 @@ type Store interface {
 	// The network: the office-hours mentor directory.
 	Mentors(ctx context.Context) ([]flows.Mentor, error)
 	Mentor(ctx context.Context, id flows.MentorID) (flows.Mentor, error)
-	PutMentor(ctx context.Context, m flows.Mentor, create bool) error
+	UpdateMentor(ctx context.Context, id flows.MentorID, fn func(*flows.Mentor) error) (flows.Mentor, error)
 	Slots(ctx context.Context, mentor flows.MentorID, from, to time.Time) ([]flows.Slot, error)
 
 	CreateIntro(ctx context.Context, in Intro, l Limits) (Intro, error)

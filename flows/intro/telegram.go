@@ -32,6 +32,9 @@ func (s *Intros) reach(m flows.Mentor) Contacts {
 	return nil
 }
 
+// errNotThem stops linking a contact edited meanwhile.
+var errNotThem = errors.New("no longer this contact")
+
 // linkContact links the founder's chat to the contact whose Telegram
 // username they have, when one does and is not linked yet; linked is
 // true when the turn was that.
@@ -48,8 +51,17 @@ func (s *Intros) linkContact(t *flows.Turn) (linked bool, err error) {
 		if m.Removed || m.SlackUser != "" || strings.ToLower(m.Telegram) != handle || m.TelegramChat == t.Event().Founder {
 			continue
 		}
-		m.TelegramChat = t.Event().Founder
-		if err := s.store.PutMentor(t.Context(), m, false); err != nil {
+		m, err = s.store.UpdateMentor(t.Context(), m.ID, func(cur *flows.Mentor) error {
+			if cur.SlackUser != "" || strings.ToLower(cur.Telegram) != handle {
+				return errNotThem // staff changed the contact meanwhile
+			}
+			cur.TelegramChat = t.Event().Founder
+			return nil
+		})
+		if errors.Is(err, flows.ErrNotFound) || errors.Is(err, errNotThem) {
+			continue // removed or changed meanwhile
+		}
+		if err != nil {
 			return false, fmt.Errorf("link contact %s: %w", m.ID, err)
 		}
 		t.Say(t.T("intro_c_linked", "Contact", t.V(m.Name), "Hub", t.V(s.cfg.Hub)))

@@ -48,8 +48,11 @@ func (o *OfficeHours) AddMentor(ctx context.Context, m flows.Mentor) (flows.Ment
 	return m, nil
 }
 
-// EditMentor replaces the mentor with m.ID by m. A lower weekly cap does
-// not cancel sessions already booked; it stops new ones.
+// EditMentor replaces the mentor with m.ID by m, except for what staff's
+// form does not carry and others change meanwhile: whether the contact
+// paused their introductions, and the Telegram chat linked to them. A
+// lower weekly cap does not cancel sessions already booked; it stops new
+// ones.
 func (o *OfficeHours) EditMentor(ctx context.Context, m flows.Mentor) (flows.Mentor, error) {
 	if m.ID == "" {
 		return m, fmt.Errorf("%w: which mentor? the ID is missing", flows.ErrInvalidMentor)
@@ -58,10 +61,12 @@ func (o *OfficeHours) EditMentor(ctx context.Context, m flows.Mentor) (flows.Men
 	if err != nil {
 		return m, err
 	}
-	if err := o.store.PutMentor(ctx, m, false); err != nil {
-		return m, err
-	}
-	return m, nil
+	return o.store.UpdateMentor(ctx, m.ID, func(cur *flows.Mentor) error {
+		edited := m
+		edited.IntroPaused, edited.TelegramChat = cur.IntroPaused, cur.TelegramChat
+		*cur = edited
+		return nil
+	})
 }
 
 // Mentors lists the mentors, by name.

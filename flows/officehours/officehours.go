@@ -31,6 +31,9 @@ type Store interface {
 	// the ID is taken by a mentor not removed), else an existing one
 	// (ErrNotFound if there is none).
 	PutMentor(ctx context.Context, m flows.Mentor, create bool) error
+	// UpdateMentor applies fn to a mentor not removed, again on the fresh
+	// record if it changed meanwhile, and saves it; ErrNotFound.
+	UpdateMentor(ctx context.Context, id flows.MentorID, fn func(*flows.Mentor) error) (flows.Mentor, error)
 	// Mentor returns a mentor, removed ones included; ErrNotFound.
 	Mentor(ctx context.Context, id flows.MentorID) (flows.Mentor, error)
 	// Mentors lists the mentors not removed.
