@@ -35,6 +35,7 @@ type Metrics struct {
 	updatesHandled  *prometheus.CounterVec
 	updatesFailed   *prometheus.CounterVec
 	duplicates      *prometheus.CounterVec
+	limited         *prometheus.CounterVec
 	latency         *prometheus.HistogramVec
 	redisErrors     *prometheus.CounterVec
 	messages        map[string]*prometheus.CounterVec // by outcome
@@ -43,7 +44,7 @@ type Metrics struct {
 	jobsDropped     *prometheus.CounterVec
 	jobsLate        *prometheus.CounterVec
 
-	transports, kinds, platforms, redisKinds, jobs *labelSet
+	transports, kinds, platforms, redisKinds, limits, jobs *labelSet
 }
 
 // LateAfter is how long after its due time a job counts as late.
@@ -61,6 +62,8 @@ func NewMetrics() *Metrics {
 		updatesHandled:  counter("updates_handled_total", "Updates whose handling ended, whatever its outcome.", "transport", "kind"),
 		updatesFailed:   counter("updates_failed_total", "Updates whose handling failed (the sender got the error reply).", "transport", "kind"),
 		duplicates:      counter("duplicates_dropped_total", "Updates dropped because they had already been applied.", "transport"),
+		limited: counter("updates_limited_total", "Updates of a founder over the per-founder limit: answered with a request to slow down, or dropped.",
+			"transport", "outcome"),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Name: "update_handling_seconds",
 			Help:    "Time from the start of an update's handling to its end, replies included.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"transport", "kind"}),
@@ -81,11 +84,12 @@ func NewMetrics() *Metrics {
 			"interaction", "event"),
 		platforms:  newLabelSet("telegram", "slack"),
 		redisKinds: newLabelSet("timeout", "network", "server", "canceled"),
+		limits:     newLabelSet(LimitSlowed, LimitDropped),
 		// Job names come from code (kinds and periodic names), never from
 		// users; the cap only guards against a bug.
 		jobs: newOpenLabelSet(64),
 	}
-	m.reg.MustRegister(m.updatesReceived, m.updatesHandled, m.updatesFailed, m.duplicates, m.latency, m.redisErrors,
+	m.reg.MustRegister(m.updatesReceived, m.updatesHandled, m.updatesFailed, m.duplicates, m.limited, m.latency, m.redisErrors,
 		m.jobsRun, m.jobsFailed, m.jobsDropped, m.jobsLate,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range m.messages {
@@ -132,6 +136,17 @@ func (m *Metrics) UpdateFailed(transport, kind string) {
 // DuplicateDropped counts an update that had already been applied.
 func (m *Metrics) DuplicateDropped(transport string) {
 	m.duplicates.WithLabelValues(m.transports.of(transport)).Inc()
+}
+
+// The outcomes of UpdateLimited.
+const (
+	LimitSlowed  = "slowed"  // answered with a request to slow down, not applied
+	LimitDropped = "dropped" // neither applied nor answered
+)
+
+// UpdateLimited counts an update of a founder over the per-founder limit.
+func (m *Metrics) UpdateLimited(transport, outcome string) {
+	m.limited.WithLabelValues(m.transports.of(transport), m.limits.of(outcome)).Inc()
 }
 
 // Message counts what became of a message send: one of the Message* outcomes.

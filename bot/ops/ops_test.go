@@ -69,6 +69,9 @@ func TestMetricsMoveAndParse(t *testing.T) {
 	m.UpdateHandled("telegram", "command", 30*time.Millisecond)
 	m.UpdateFailed("telegram", "text")
 	m.DuplicateDropped("telegram")
+	m.UpdateLimited("telegram", LimitDropped)
+	m.UpdateLimited("telegram", LimitDropped)
+	m.UpdateLimited("telegram", LimitSlowed)
 	m.Message("telegram", MessageSent)
 	m.Message("slack", MessageRateLimited)
 	m.Message("telegram", "bogus") // not an outcome: counted nowhere
@@ -86,6 +89,8 @@ func TestMetricsMoveAndParse(t *testing.T) {
 		"founderbot_update_handling_seconds,kind=command,transport=telegram,count": 1,
 		"founderbot_updates_failed_total,kind=text,transport=telegram":             1,
 		"founderbot_duplicates_dropped_total,transport=telegram":                   1,
+		"founderbot_updates_limited_total,outcome=dropped,transport=telegram":      2,
+		"founderbot_updates_limited_total,outcome=slowed,transport=telegram":       1,
 		"founderbot_messages_sent_total,platform=telegram":                         1,
 		"founderbot_messages_rate_limited_total,platform=slack":                    1,
 		"founderbot_redis_command_errors_total,kind=timeout":                       1,

@@ -355,6 +355,7 @@ func (t *Telegram) store(ctx context.Context, raws []json.RawMessage) error {
 				pool.nudge(ups[i].Chat)
 			}
 		case flows.Dropped:
+			t.metrics().UpdateLimited(transport, "dropped")
 			if n := t.dropped.Add(1); n&(n-1) == 0 { // 1, 2, 4, 8...: a trace, not a flood
 				t.log.Warn("telegram update dropped: founder over the limit", "chat", ups[i].Chat, "dropped_total", n)
 			}
@@ -415,6 +416,7 @@ func (t *Telegram) process(ctx context.Context, chat string, item flows.InboxIte
 	}
 	t.received(in)
 	if item.SlowDown {
+		t.metrics().UpdateLimited(transport, "slowed")
 		t.slowDown(ctx, in)
 		return
 	}

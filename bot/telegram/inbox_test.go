@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/startgate/founderbot/bot/ops"
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/bot/telegram/telegramtest"
 	"github.com/startgate/founderbot/flows"
@@ -183,7 +184,8 @@ func TestFairness(t *testing.T) {
 func TestChatLimit(t *testing.T) {
 	srv := telegramtest.New(t, token)
 	env := storetest.New(t)
-	tg := startTelegram(t, srv, env, telegram.Config{Rate: -1, ChatLimit: 3, ChatWindow: time.Minute})
+	m := ops.NewMetrics()
+	tg := startTelegram(t, srv, env, telegram.Config{Rate: -1, ChatLimit: 3, ChatWindow: time.Minute, Metrics: m})
 	srv.WaitPolling(t, wait)
 	u := models.User{ID: 2003, FirstName: "Fast", LanguageCode: "en"}
 	var id int64
@@ -198,6 +200,12 @@ func TestChatLimit(t *testing.T) {
 	}
 	if tg.Dropped() != 2 {
 		t.Errorf("dropped = %d; want 2", tg.Dropped())
+	}
+	for outcome, want := range map[string]float64{ops.LimitSlowed: 1, ops.LimitDropped: 2} {
+		labels := map[string]string{"transport": "telegram", "outcome": outcome}
+		if got := counter(t, m, "founderbot_updates_limited_total", labels); got != want {
+			t.Errorf("updates_limited_total%v = %v; want %v", labels, got, want)
+		}
 	}
 }
 

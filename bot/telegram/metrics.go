@@ -17,6 +17,9 @@ type Metrics interface {
 	UpdateHandled(transport, kind string, took time.Duration)
 	UpdateFailed(transport, kind string)
 	DuplicateDropped(transport string)
+	// UpdateLimited counts an update of a founder over the per-founder
+	// limit, by outcome: slowed (answered "slow down") or dropped.
+	UpdateLimited(transport, outcome string)
 	// Message counts what became of a send: sent, retried, dropped or
 	// rate_limited (the ops.Message* outcomes).
 	Message(platform, outcome string)
@@ -31,6 +34,7 @@ func (noMetrics) UpdateReceived(string, string)               {}
 func (noMetrics) UpdateHandled(string, string, time.Duration) {}
 func (noMetrics) UpdateFailed(string, string)                 {}
 func (noMetrics) DuplicateDropped(string)                     {}
+func (noMetrics) UpdateLimited(string, string)                {}
 func (noMetrics) Message(string, string)                      {}
 
 func (t *Telegram) metrics() Metrics {
