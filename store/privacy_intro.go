@@ -125,6 +125,35 @@ func (r *Redis) anonymiseIntro(ctx context.Context, f flows.FounderID, id string
 	return "", fmt.Errorf("anonymise introduction %s: still contended after %d attempts", id, maxUpdateAttempts)
 }
 
+// anonymiseClosedIntros anonymises, as /forgetme would, the requests
+// closed (introduced, declined, expired, withdrawn) before cutoff, takes
+// them out of their founders' lists and cancels a follow-up still due
+// (the version the anonymisation bumps would make it stale anyway). Open
+// requests wait for their outcome.
+func (r *Redis) anonymiseClosedIntros(ctx context.Context, cutoff, now time.Time) (int, error) {
+	all, err := r.Intros(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, in := range all {
+		if in.Founder == AnonymousOwner || in.State.Open() || !in.Updated.Before(cutoff) {
+			continue
+		}
+		if _, err := r.anonymiseIntro(ctx, in.Founder, in.ID, now); err != nil {
+			return n, err
+		}
+		if err := r.rdb.ZRem(ctx, r.introKey("f:"+string(in.Founder)), in.ID).Err(); err != nil {
+			return n, fmt.Errorf("introductions of %s: %w", in.Founder, err)
+		}
+		if err := r.CancelJob(ctx, intro.KindFollowup+":"+in.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
 // eraseIntros withdraws the founder's open requests and anonymises them
 // all (their jobs went with the jobs part, which runs first; a job a
 // racing click adds finds the request withdrawn), fails the queued

@@ -25,12 +25,13 @@ var decided = map[flows.Status]bool{flows.StatusAccepted: true, flows.StatusReje
 
 // Anonymised counts what AnonymiseBefore anonymised.
 type Anonymised struct {
-	Applications, Bookings int
+	Applications, Bookings, Intros int
 }
 
 // AnonymiseBefore anonymises the decided applications last changed
-// before cutoff and the bookings that started before it. Running it
-// again does nothing more.
+// before cutoff, the bookings that started before it and the
+// introduction requests closed before it. Running it again does nothing
+// more.
 func (r *Redis) AnonymiseBefore(ctx context.Context, cutoff, now time.Time) (Anonymised, error) {
 	var n Anonymised
 	ids, err := r.rdb.ZRangeByScore(ctx, r.allKey(), &redis.ZRangeBy{Min: "-inf", Max: "(" + ms(cutoff)}).Result()
@@ -59,7 +60,9 @@ func (r *Redis) AnonymiseBefore(ctx context.Context, cutoff, now time.Time) (Ano
 		}
 		n.Bookings += int(v[1])
 		if v[0] < page {
-			return n, nil
+			break
 		}
 	}
+	n.Intros, err = r.anonymiseClosedIntros(ctx, cutoff, now)
+	return n, err
 }

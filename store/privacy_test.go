@@ -332,10 +332,34 @@ func TestRetention(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// Before the cutoff reaches the decision, nothing goes.
-	n, err := st.AnonymiseBefore(ctx, decidedAt, ohNow)
+	// Before anything closed, nothing goes.
+	n, err := st.AnonymiseBefore(ctx, ohNow, ohNow)
 	if err != nil || n != (store.Anonymised{}) {
-		t.Fatalf("AnonymiseBefore(decision) = %+v, %v; want nothing", n, err)
+		t.Fatalf("AnonymiseBefore(start) = %+v, %v; want nothing", n, err)
+	}
+	// Up to the decision: the introduction requests closed an hour after
+	// the start (one introduced, one declined per founder) go; the open
+	// ones and the application decided at the cutoff stay.
+	n, err = st.AnonymiseBefore(ctx, decidedAt, decidedAt)
+	if err != nil || n != (store.Anonymised{Intros: 4}) {
+		t.Fatalf("AnonymiseBefore(decision) = %+v, %v; want the 4 closed introduction requests", n, err)
+	}
+	ins, err := st.FounderIntros(ctx, a.id)
+	if err != nil || len(ins) != 2 || !ins[0].State.Open() || !ins[1].State.Open() {
+		t.Errorf("%s's requests after retention = %+v, %v; want the 2 open ones", a.id, ins, err)
+	}
+	for _, id := range []string{"I-0002", "I-0003", "I-0102", "I-0103"} {
+		in, err := st.Intro(ctx, id)
+		if err != nil || in.Founder != store.AnonymousOwner || in.FounderName != "" || in.Summary != "" || in.ContactReason != "" ||
+			in.FounderFollowup.Comment != "" || in.Contact == "" {
+			t.Errorf("closed request %s after retention = %+v, %v; want it anonymised, its contact kept", id, in, err)
+		}
+	}
+	if in, _ := st.Intro(ctx, "I-0002"); in.FounderFollowup.Rating != 4 {
+		t.Errorf("introduced request's rating = %d after retention; want it kept (4)", in.FounderFollowup.Rating)
+	}
+	if jobs, _ := env.Client.Exists(ctx, env.Prefix+"{jobs}:job:intro_followup:I-0002").Result(); jobs != 0 {
+		t.Error("the follow-up of an anonymised request is still scheduled")
 	}
 	// Two years later: A's decided application and both founders' past
 	// sessions go; B's application, still undecided, stays.

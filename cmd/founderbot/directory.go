@@ -57,7 +57,7 @@ func retention(st *store.Redis, days int, log *slog.Logger) flows.Periodic {
 	return privacy.Retention(days, func(ctx context.Context, cutoff time.Time) error {
 		n, err := st.AnonymiseBefore(ctx, cutoff, time.Now())
 		if err == nil {
-			log.Info("retention: anonymised", "applications", n.Applications, "bookings", n.Bookings, "before", cutoff)
+			log.Info("retention: anonymised", "applications", n.Applications, "bookings", n.Bookings, "introductions", n.Intros, "before", cutoff)
 		}
 		return err
 	})
