@@ -1,6 +1,7 @@
 // Package netio reads and writes the bot's TCP connections (to the Bot
-// API and to Redis) with plain non-blocking system calls, leaving waiting
-// to the Go runtime's network poller as net.Conn does.
+// API and to Redis, and those its HTTP server accepts: Telegram's webhook
+// posts) with plain non-blocking system calls, leaving waiting to the Go
+// runtime's network poller as net.Conn does.
 //
 // Why: net.Conn enters every read and write through the runtime's syscall
 // bookkeeping, whose first call after the process went idle wakes the
@@ -24,4 +25,17 @@ func Wrap(c net.Conn) net.Conn {
 		return wrap(c)
 	}
 	return c
+}
+
+// Listener wraps the connections l accepts.
+func Listener(l net.Listener) net.Listener { return listener{l} }
+
+type listener struct{ net.Listener }
+
+func (l listener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return Wrap(c), nil
 }

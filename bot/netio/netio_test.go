@@ -202,3 +202,51 @@ func TestWriteToResetPeer(t *testing.T) {
 		t.Fatalf("I/O to a reset peer: %v; want ECONNRESET or EPIPE", err)
 	}
 }
+
+// TestListener: accepted connections are wrapped, and CloseWrite
+// half-closes them as *net.TCPConn's does: the peer reads the answer,
+// then EOF, and can still send.
+func TestListener(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := netio.Listener(raw)
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, plain := s.(*net.TCPConn); plain && runtime.GOOS == "linux" {
+		t.Errorf("accepted %T; want it wrapped", s)
+	}
+	if _, err := s.Write([]byte("400 bad request")); err != nil {
+		t.Fatal(err)
+	}
+	cw, ok := s.(interface{ CloseWrite() error })
+	if !ok {
+		t.Fatalf("accepted %T has no CloseWrite", s)
+	}
+	if err := cw.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	_ = s.SetDeadline(time.Now().Add(5 * time.Second))
+	got, err := io.ReadAll(c)
+	if err != nil || string(got) != "400 bad request" {
+		t.Fatalf("peer read %q, %v; want the answer, then EOF", got, err)
+	}
+	if _, err := c.Write([]byte("ok")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 2)
+	if _, err := io.ReadFull(s, buf); err != nil || string(buf) != "ok" {
+		t.Errorf("after CloseWrite the server read %q, %v; want the peer's bytes", buf, err)
+	}
+}

@@ -94,6 +94,16 @@ func (c *rawConn) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// CloseWrite shuts down the writing side, as *net.TCPConn's does:
+// net/http's server does so before closing a connection it refused a
+// request on, so that its answer is read before the close.
+func (c *rawConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // opError is what net.Conn returns: callers tell timeouts and closed
 // connections apart through it.
 func (c *rawConn) opError(op string, err error) error {

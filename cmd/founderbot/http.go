@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/startgate/founderbot/bot/netio"
 )
 
 // startHTTP listens on addr and serves routes (pattern → handler, as
@@ -18,6 +20,9 @@ func startHTTP(addr string, routes map[string]http.Handler, log *slog.Logger, fa
 	if err != nil {
 		return nil, fmt.Errorf("HTTP_ADDR=%s: %w", addr, err)
 	}
+	// Telegram's webhook posts are read and answered like the Bot API's
+	// calls (bot/netio).
+	ln = netio.Listener(ln)
 	mux := http.NewServeMux()
 	for pattern, h := range routes {
 		mux.Handle(pattern, h)

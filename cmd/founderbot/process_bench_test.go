@@ -30,7 +30,9 @@ import (
 //
 // steady: each founder answers 2 s after the bot's last answer, the 200
 // starting over 2 s (about 95 updates/s); saturated: each answers as soon
-// as the bot did, three rounds of 200. Metrics: updates/s, p50-ms and
+// as the bot did, three rounds of 200. Both long-poll, as a bot without a
+// public URL does; steady-webhook is steady with the fake posting updates
+// to TELEGRAM_WEBHOOK_URL (up to 40 posts at once, as Telegram). Metrics: updates/s, p50-ms and
 // p99-ms (from pushing an update to the last message of its answer reaching
 // the fake), cpu-ms/update (the bot process's user+system time from
 // /proc/<pid>/stat over the timed part, divided by the updates),
@@ -52,18 +54,20 @@ func BenchmarkProcess(b *testing.B) {
 	}
 	redisURL, flush := startRedisServer(b)
 	for _, mode := range []struct {
-		name   string
-		think  time.Duration // how long a founder waits before answering
-		spread time.Duration // over which the founders start
-		rounds int
+		name    string
+		think   time.Duration // how long a founder waits before answering
+		spread  time.Duration // over which the founders start
+		rounds  int
+		webhook bool
 	}{
-		{"steady", 2 * time.Second, 2 * time.Second, 1},
-		{"saturated", 0, 0, 3},
+		{"steady", 2 * time.Second, 2 * time.Second, 1, false},
+		{"saturated", 0, 0, 3, false},
+		{"steady-webhook", 2 * time.Second, 2 * time.Second, 1, true},
 	} {
 		b.Run(mode.name, func(b *testing.B) {
 			for range b.N {
 				flush()
-				r := startProcessRun(b, bin, redisURL)
+				r := startProcessRun(b, bin, redisURL, mode.webhook)
 				for round := range mode.rounds {
 					r.founders(b, int64(round+1)*10_000, mode.think, mode.spread)
 				}
@@ -138,7 +142,7 @@ func (c *chatCount) await(ctx context.Context, want int64) error {
 
 const calibrationChat = 1
 
-func startProcessRun(b *testing.B, bin, redisURL string) *processRun {
+func startProcessRun(b *testing.B, bin, redisURL string, webhook bool) *processRun {
 	r := &processRun{chats: map[int64]*chatCount{}}
 	for _, id := range founderIDs(calibrationChat, 1) {
 		r.chats[id] = &chatCount{wake: make(chan struct{}, 1)}
@@ -163,13 +167,23 @@ func startProcessRun(b *testing.B, bin, redisURL string) *processRun {
 		"HUB_NAME": "StartGate", "DEFAULT_LANGUAGE": "fr", "LOG_LEVEL": "warn", "TELEGRAM_RATE": cmp.Or(os.Getenv("PROCESS_BENCH_RATE"), "-1"),
 		"HTTP_ADDR": "127.0.0.1:0",
 	}
+	if webhook {
+		addr := freeAddr(b)
+		env["HTTP_ADDR"] = addr
+		env["TELEGRAM_WEBHOOK_URL"] = "http://" + addr + "/telegram"
+		env["TELEGRAM_WEBHOOK_SECRET"] = webSecret
+	}
 	// PROCESS_BENCH_ENV="GOGC=50 GOMAXPROCS=1": the bot's only.
 	for _, kv := range strings.Fields(os.Getenv("PROCESS_BENCH_ENV")) {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
 	}
 	r.bot = startBotProcess(b, bin, env)
-	r.srv.WaitPolling(b, processWait)
+	if webhook {
+		r.srv.WaitCall(b, "setWebhook", 1, processWait)
+	} else {
+		r.srv.WaitPolling(b, processWait)
+	}
 	r.startMS = float64(time.Since(started).Microseconds()) / 1000
 	r.calibrate(b)
 	return r
