@@ -38,7 +38,8 @@ import (
 // /proc/<pid>/stat over the timed part, divided by the updates),
 // switches/update (its threads' context switches: less noisy than CPU
 // time on a shared machine), peak-rss-MB
-// (the bot's VmHWM) and start-ms (from exec to its first getUpdates).
+// (the bot's VmHWM) and start-ms (from exec to its first getUpdates, or
+// setWebhook).
 //
 // The bot runs without flood limits (TELEGRAM_RATE=-1): the fake enforces
 // none, and at 25 messages/s the limiter, not the process, would be measured.
