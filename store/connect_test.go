@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,11 +81,10 @@ func TestConnectWraps(t *testing.T) {
 	}
 }
 
-// TestConnectAfterServerClosedIdle: with bot/netio's connections go-redis
-// does not check a pooled connection before using it (see netio), so a
-// connection Redis closed while idle (its `timeout`, a restart, CLIENT
-// KILL) fails its next command, which go-redis sends again on a new one:
-// scripts and pipelines still succeed, and run once. Real Redis only.
+// TestConnectAfterServerClosedIdle: connections Redis closed while idle
+// (its `timeout`, CLIENT KILL) are found dead by go-redis' pool check,
+// through bot/netio's SyscallConn, and replaced: scripts and pipelines
+// succeed and run once. Real Redis only.
 func TestConnectAfterServerClosedIdle(t *testing.T) {
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
@@ -157,6 +157,46 @@ func TestConnectAfterServerClosedIdle(t *testing.T) {
 		}
 		if got := get.Val(); got != strconv.Itoa(2*round+2) {
 			t.Errorf("round %d: pipeline read %q; want %d", round, got, 2*round+2)
+		}
+	}
+}
+
+// TestConnectAfterRestart: Redis restarted under a pool of idle
+// connections (all closed by the server). go-redis checks each pooled
+// connection before using it, through bot/netio's SyscallConn, and
+// dials afresh: commands and transactions succeed at once.
+func TestConnectAfterRestart(t *testing.T) {
+	m := miniredis.RunT(t)
+	c, err := Connect("redis://"+m.Addr()+"/0?min_idle_conns=8&pool_size=8", netio.Wrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for round := range 3 {
+		// Use the pool from 8 goroutines so that it holds 8 connections.
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() { _ = c.Do(ctx, "PING").Err() })
+		}
+		wg.Wait()
+		m.Close()
+		if err := m.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Set(ctx, "k", round, 0).Err(); err != nil {
+			t.Fatalf("round %d: SET after a restart: %v; want the dead connections skipped", round, err)
+		}
+		m.Close()
+		if err := m.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Incr(ctx, "n")
+			return nil
+		}); err != nil {
+			t.Fatalf("round %d: transaction after a restart: %v; want the dead connections skipped", round, err)
 		}
 	}
 }

@@ -65,8 +65,8 @@ func TestWrapOnlySockets(t *testing.T) {
 		if runtime.GOOS == "linux" && (raw || rawUnix) {
 			t.Errorf("%s: Wrap returned the %T itself on Linux", network, c)
 		}
-		if _, ok := c.(syscall.Conn); ok && runtime.GOOS == "linux" {
-			t.Errorf("%s: wrapped %T has SyscallConn: go-redis would check it with a system call before every command", network, c)
+		if _, ok := c.(syscall.Conn); !ok {
+			t.Errorf("%s: wrapped %T has no SyscallConn: go-redis could not check its pooled connections", network, c)
 		}
 	}
 }
@@ -248,5 +248,48 @@ func TestListener(t *testing.T) {
 	buf := make([]byte, 2)
 	if _, err := io.ReadFull(s, buf); err != nil || string(buf) != "ok" {
 		t.Errorf("after CloseWrite the server read %q, %v; want the peer's bytes", buf, err)
+	}
+}
+
+// TestSyscallConnPeeks: what go-redis' pool check sees through
+// SyscallConn: nothing to report on an open idle socket (without calling
+// its reader), its reader called when bytes wait, an error once the peer
+// closed.
+func TestSyscallConnPeeks(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the peek is Linux's")
+	}
+	c, peer := pair(t, "tcp")
+	rc, err := c.(syscall.Conn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	called := 0
+	reader := func(uintptr) bool { called++; return true }
+	if err := rc.Read(reader); err != nil || called != 0 {
+		t.Errorf("idle open socket: %v, reader called %d times; want nil, none", err, called)
+	}
+	if _, err := peer.Write([]byte("+PONG\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for called == 0 && time.Now().Before(deadline) {
+		if err := rc.Read(reader); err != nil {
+			t.Fatalf("socket with bytes waiting: %v", err)
+		}
+	}
+	if called != 1 {
+		t.Errorf("socket with bytes waiting: reader called %d times; want once", called)
+	}
+	buf := make([]byte, 7)
+	if _, err := io.ReadFull(c, buf); err != nil { // the bytes are still there
+		t.Fatal(err)
+	}
+	peer.Close()
+	for err = nil; err == nil && time.Now().Before(deadline); {
+		err = rc.Read(reader)
+	}
+	if !errors.Is(err, io.EOF) {
+		t.Errorf("socket closed by the peer: %v; want io.EOF", err)
 	}
 }

@@ -1,19 +1,14 @@
 package netio
 
 import (
+	"errors"
 	"io"
 	"net"
 	"os"
 	"syscall"
-	"unsafe"
 )
 
-// rawConn is a socket read and written with raw system calls. It hides
-// the socket's SyscallConn: go-redis' pool would check the socket with a
-// system call of its own before every command, waking sysmon again (8 of
-// 18 context switches per update); without it go-redis treats the
-// connection as it treats TLS ones, and a connection the server closed
-// while idle fails its next command, which go-redis retries on a new one.
+// rawConn is a socket read and written with raw system calls.
 type rawConn struct {
 	net.Conn
 	rc syscall.RawConn
@@ -41,14 +36,14 @@ func (c *rawConn) Read(p []byte) (int, error) {
 	// it returns false, and ends with the read deadline or Close.
 	err := c.rc.Read(func(fd uintptr) bool {
 		for {
-			r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			r, e := sysRead(fd, p)
 			switch e {
 			case syscall.EINTR:
 				continue
 			case syscall.EAGAIN:
 				return false
 			}
-			n, errno = int(r), e
+			n, errno = r, e
 			return true
 		}
 	})
@@ -61,20 +56,18 @@ func (c *rawConn) Read(p []byte) (int, error) {
 	if n == 0 {
 		return 0, io.EOF
 	}
-	raceWrite(p[:n])
 	return n, nil
 }
 
 func (c *rawConn) Write(p []byte) (int, error) {
-	raceRead(p)
 	var n int
 	var errno syscall.Errno
 	err := c.rc.Write(func(fd uintptr) bool {
 		for n < len(p) {
-			r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n))
+			r, e := sysWrite(fd, p[n:])
 			switch e {
 			case 0:
-				n += int(r)
+				n += r
 			case syscall.EINTR:
 			case syscall.EAGAIN:
 				return false // the socket's buffer is full: wait
@@ -105,7 +98,56 @@ func (c *rawConn) CloseWrite() error {
 }
 
 // opError is what net.Conn returns: callers tell timeouts and closed
-// connections apart through it.
+// connections apart through it. RawConn's own errors (a deadline, Close)
+// come as an *net.OpError of "raw-read" or "raw-write": their cause is
+// kept, not the wrapping.
 func (c *rawConn) opError(op string, err error) error {
+	var raw *net.OpError
+	if errors.As(err, &raw) {
+		err = raw.Err
+	}
 	return &net.OpError{Op: op, Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+}
+
+// SyscallConn is the socket's, except that reading through it first
+// peeks without waking sysmon: go-redis' pool checks every pooled
+// connection before a command by peeking (MSG_PEEK|MSG_DONTWAIT) through
+// it with a system call of its own, which woke sysmon again (8 of 18
+// context switches per update). Without a check, a pool left with
+// connections Redis closed (a restart, a failover, its timeout) fails
+// commands and transactions. Here an idle, open socket is answered
+// without calling the reader (what its peek would have concluded); a
+// closed or reset one with the error it would have reported; and one with
+// bytes waiting is handed to the reader.
+func (c *rawConn) SyscallConn() (syscall.RawConn, error) { return peekConn{c.rc}, nil }
+
+type peekConn struct{ syscall.RawConn }
+
+func (p peekConn) Read(f func(fd uintptr) bool) error {
+	var waiting bool
+	var err error
+	cerr := p.RawConn.Control(func(fd uintptr) {
+		for {
+			n, e := sysPeek(fd)
+			switch {
+			case e == syscall.EINTR:
+				continue
+			case e == syscall.EAGAIN:
+			case e != 0:
+				err = os.NewSyscallError("recvfrom", e)
+			case n == 0:
+				err = io.EOF
+			default:
+				waiting = true
+			}
+			return
+		}
+	})
+	if cerr != nil {
+		return cerr
+	}
+	if err != nil || !waiting {
+		return err
+	}
+	return p.RawConn.Read(f)
 }

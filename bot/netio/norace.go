@@ -1,6 +1,0 @@
-//go:build !race
-
-package netio
-
-func raceWrite([]byte) {}
-func raceRead([]byte)  {}
