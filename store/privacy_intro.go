@@ -140,13 +140,14 @@ func (r *Redis) anonymiseClosedIntros(ctx context.Context, cutoff, now time.Time
 		if in.Founder == AnonymousOwner || in.State.Open() || !in.Updated.Before(cutoff) {
 			continue
 		}
-		if _, err := r.anonymiseIntro(ctx, in.Founder, in.ID, now); err != nil {
-			return n, err
-		}
+		// The list and the job first: a later run skips an anonymised request.
 		if err := r.rdb.ZRem(ctx, r.introKey("f:"+string(in.Founder)), in.ID).Err(); err != nil {
 			return n, fmt.Errorf("introductions of %s: %w", in.Founder, err)
 		}
 		if err := r.CancelJob(ctx, intro.KindFollowup+":"+in.ID); err != nil {
+			return n, err
+		}
+		if _, err := r.anonymiseIntro(ctx, in.Founder, in.ID, now); err != nil {
 			return n, err
 		}
 		n++
