@@ -126,10 +126,11 @@ func (r *Redis) anonymiseIntro(ctx context.Context, f flows.FounderID, id string
 }
 
 // anonymiseClosedIntros anonymises, as /forgetme would, the requests
-// closed (introduced, declined, expired, withdrawn) before cutoff, takes
-// them out of their founders' lists and cancels a follow-up still due
-// (the version the anonymisation bumps would make it stale anyway). Open
-// requests wait for their outcome.
+// closed (introduced, declined, expired, withdrawn) before cutoff, and
+// takes them out of their founders' lists. Open requests wait for their
+// outcome, and introduced ones for their follow-up while it is still
+// scheduled: answers to it do not move Updated, and a short
+// RETENTION_DAYS could otherwise cut the second round.
 func (r *Redis) anonymiseClosedIntros(ctx context.Context, cutoff, now time.Time) (int, error) {
 	all, err := r.Intros(ctx)
 	if err != nil {
@@ -140,12 +141,18 @@ func (r *Redis) anonymiseClosedIntros(ctx context.Context, cutoff, now time.Time
 		if in.Founder == AnonymousOwner || in.State.Open() || !in.Updated.Before(cutoff) {
 			continue
 		}
-		// The list and the job first: a later run skips an anonymised request.
+		if in.State == intro.StateIntroduced {
+			due, err := r.rdb.Exists(ctx, r.jobsKey("job:"+intro.KindFollowup+":"+in.ID)).Result()
+			if err != nil {
+				return n, fmt.Errorf("follow-up of %s: %w", in.ID, err)
+			}
+			if due == 1 {
+				continue
+			}
+		}
+		// The list first: a later run skips an anonymised request.
 		if err := r.rdb.ZRem(ctx, r.introKey("f:"+string(in.Founder)), in.ID).Err(); err != nil {
 			return n, fmt.Errorf("introductions of %s: %w", in.Founder, err)
-		}
-		if err := r.CancelJob(ctx, intro.KindFollowup+":"+in.ID); err != nil {
-			return n, err
 		}
 		if _, err := r.anonymiseIntro(ctx, in.Founder, in.ID, now); err != nil {
 			return n, err

@@ -337,16 +337,29 @@ func TestRetention(t *testing.T) {
 	if err != nil || n != (store.Anonymised{}) {
 		t.Fatalf("AnonymiseBefore(start) = %+v, %v; want nothing", n, err)
 	}
-	// Up to the decision: the introduction requests closed an hour after
-	// the start (one introduced, one declined per founder) go; the open
-	// ones and the application decided at the cutoff stay.
+	// Up to the decision: the introduction requests declined an hour after
+	// the start go; the open ones, the introduced ones (their follow-up is
+	// still scheduled) and the application decided at the cutoff stay.
 	n, err = st.AnonymiseBefore(ctx, decidedAt, decidedAt)
-	if err != nil || n != (store.Anonymised{Intros: 4}) {
-		t.Fatalf("AnonymiseBefore(decision) = %+v, %v; want the 4 closed introduction requests", n, err)
+	if err != nil || n != (store.Anonymised{Intros: 2}) {
+		t.Fatalf("AnonymiseBefore(decision) = %+v, %v; want the 2 declined introduction requests", n, err)
 	}
 	ins, err := st.FounderIntros(ctx, a.id)
-	if err != nil || len(ins) != 2 || !ins[0].State.Open() || !ins[1].State.Open() {
-		t.Errorf("%s's requests after retention = %+v, %v; want the 2 open ones", a.id, ins, err)
+	if err != nil || len(ins) != 3 || ins[0].State == intro.StateDeclined || ins[1].State == intro.StateDeclined || ins[2].State == intro.StateDeclined {
+		t.Errorf("%s's requests after retention = %+v, %v; want the 3 not declined", a.id, ins, err)
+	}
+	// Once the follow-ups are over, the introduced ones go too.
+	for _, id := range []string{"I-0002", "I-0102"} {
+		if err := st.CancelJob(ctx, intro.KindFollowup+":"+id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err = st.AnonymiseBefore(ctx, decidedAt, decidedAt)
+	if err != nil || n != (store.Anonymised{Intros: 2}) {
+		t.Fatalf("AnonymiseBefore after the follow-ups = %+v, %v; want the 2 introduced requests", n, err)
+	}
+	if ins, _ := st.FounderIntros(ctx, a.id); len(ins) != 2 || !ins[0].State.Open() || !ins[1].State.Open() {
+		t.Errorf("%s's requests after retention = %+v; want the 2 open ones", a.id, ins)
 	}
 	for _, id := range []string{"I-0002", "I-0003", "I-0102", "I-0103"} {
 		in, err := st.Intro(ctx, id)
@@ -357,9 +370,6 @@ func TestRetention(t *testing.T) {
 	}
 	if in, _ := st.Intro(ctx, "I-0002"); in.FounderFollowup.Rating != 4 {
 		t.Errorf("introduced request's rating = %d after retention; want it kept (4)", in.FounderFollowup.Rating)
-	}
-	if jobs, _ := env.Client.Exists(ctx, env.Prefix+"{jobs}:job:intro_followup:I-0002").Result(); jobs != 0 {
-		t.Error("the follow-up of an anonymised request is still scheduled")
 	}
 	// Two years later: A's decided application and both founders' past
 	// sessions go; B's application, still undecided, stays.
