@@ -67,18 +67,16 @@ func Connect(rawURL string, wrap func(net.Conn) net.Conn) (redis.UniversalClient
 	return redis.NewClient(opt), nil
 }
 
-// dialer dials as go-redis' default dialer does (its keep-alives, 5 s
-// unless the URL says otherwise) and has wrap read and write the socket;
-// nil, go-redis' own, with TLS or no wrap.
+// dialer is go-redis' default dialer (its keep-alives, 5 s unless the URL
+// says otherwise) with wrap reading and writing the socket; nil, go-redis'
+// own, with TLS or no wrap.
 func dialer(timeout time.Duration, tlsConf *tls.Config, wrap func(net.Conn) net.Conn) func(context.Context, string, string) (net.Conn, error) {
 	if wrap == nil || tlsConf != nil {
 		return nil
 	}
-	d := &net.Dialer{Timeout: cmp.Or(timeout, 5*time.Second), KeepAliveConfig: net.KeepAliveConfig{
-		Enable: true, Idle: 30 * time.Second, Interval: 5 * time.Second, Count: 3,
-	}}
+	dial := redis.NewDialer(&redis.Options{DialTimeout: cmp.Or(timeout, 5*time.Second)})
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := d.DialContext(ctx, network, addr)
+		c, err := dial(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
