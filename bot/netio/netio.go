@@ -18,7 +18,7 @@ import "net"
 // Wrap returns c reading and writing with non-blocking system calls when c
 // is a TCP or Unix socket on Linux, and c itself otherwise (TLS wraps the
 // result, not the other way round). Deadlines, Close and the other methods
-// are c's; SyscallConn is not there (see rawConn).
+// are c's; SyscallConn peeks without waking sysmon (rawConn.SyscallConn).
 func Wrap(c net.Conn) net.Conn {
 	switch c.(type) {
 	case *net.TCPConn, *net.UnixConn:
