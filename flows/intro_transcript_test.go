@@ -96,7 +96,7 @@ func newIntroWorld(t *testing.T) *introWorld {
 		{ID: "youssef-alaoui", Name: "Youssef Alaoui", Kind: flows.KindInvestor, Tags: []string{"fintech"}, Languages: []string{"fr"},
 			Telegram: "youssef_inv", Contact: "youssef@invest.ma"},
 	} {
-		if err := st.PutMentor(ctx, m, true); err != nil {
+		if err := st.PutMentor(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -31,7 +31,7 @@ func addContacts(t *testing.T, st *store.Redis) {
 		if _, err := st.Mentor(context.Background(), m.ID); err == nil {
 			continue
 		}
-		if err := st.PutMentor(context.Background(), m, true); err != nil {
+		if err := st.PutMentor(context.Background(), m); err != nil {
 			t.Fatal(err)
 		}
 	}

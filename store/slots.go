@@ -187,27 +187,21 @@ func bookingsOf(v []any) ([]flows.Booking, error) {
 }
 
 var putMentor = ohScript(`
-local exists = redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HGET', KEYS[1], 'removed') ~= '1'
-if ARGV[2] == '1' and exists then return {'exists'} end
-if ARGV[2] ~= '1' and not exists then return {'no_mentor'} end
-redis.call('HSET', KEYS[1], 'd', ARGV[3], 'cap', ARGV[4], 'removed', '0')
-redis.call('SADD', KEYS[2], ARGV[5])
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HGET', KEYS[1], 'removed') ~= '1' then return {'exists'} end
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'cap', ARGV[3], 'removed', '0')
+redis.call('SADD', KEYS[2], ARGV[4])
 return {'ok'}
 `)
 
 // PutMentor implements officehours.Store.
-func (r *Redis) PutMentor(ctx context.Context, m flows.Mentor, create bool) error {
+func (r *Redis) PutMentor(ctx context.Context, m flows.Mentor) error {
 	m.Removed = false
 	d, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode mentor %s: %w", m.ID, err)
 	}
-	flag := ""
-	if create {
-		flag = "1"
-	}
 	keys := []string{r.ohKey("mentor:" + string(m.ID)), r.ohKey("mentors")}
-	if _, err := r.runOH(ctx, putMentor, keys, flag, d, m.WeeklyCap, string(m.ID)); err != nil {
+	if _, err := r.runOH(ctx, putMentor, keys, d, m.WeeklyCap, string(m.ID)); err != nil {
 		return fmt.Errorf("put mentor %s: %w", m.ID, err)
 	}
 	return nil
@@ -228,17 +222,12 @@ return {'ok', 1}
 func (r *Redis) UpdateMentor(ctx context.Context, id flows.MentorID, fn func(*flows.Mentor) error) (flows.Mentor, error) {
 	key := r.ohKey("mentor:" + string(id))
 	for range maxUpdateAttempts {
-		var m flows.Mentor
-		v, err := r.rdb.HMGet(ctx, key, "d", "removed").Result()
+		m, old, err := r.mentor(ctx, id)
+		if err == nil && m.Removed {
+			err = fmt.Errorf("mentor %s: %w", id, flows.ErrNotFound)
+		}
 		if err != nil {
-			return m, fmt.Errorf("mentor %s: %w", id, err)
-		}
-		old, ok := v[0].(string)
-		if !ok || v[1] == "1" {
-			return m, fmt.Errorf("mentor %s: %w", id, flows.ErrNotFound)
-		}
-		if err := json.Unmarshal([]byte(old), &m); err != nil {
-			return m, fmt.Errorf("decode mentor %s: %w", id, err)
+			return flows.Mentor{}, err
 		}
 		if err := fn(&m); err != nil {
 			return m, err
@@ -261,20 +250,26 @@ func (r *Redis) UpdateMentor(ctx context.Context, id flows.MentorID, fn func(*fl
 
 // Mentor implements officehours.Store.
 func (r *Redis) Mentor(ctx context.Context, id flows.MentorID) (flows.Mentor, error) {
+	m, _, err := r.mentor(ctx, id)
+	return m, err
+}
+
+// mentor reads a mentor, removed ones included, with the JSON stored.
+func (r *Redis) mentor(ctx context.Context, id flows.MentorID) (flows.Mentor, string, error) {
 	var m flows.Mentor
 	v, err := r.rdb.HMGet(ctx, r.ohKey("mentor:"+string(id)), "d", "removed").Result()
 	if err != nil {
-		return m, fmt.Errorf("mentor %s: %w", id, err)
+		return m, "", fmt.Errorf("mentor %s: %w", id, err)
 	}
 	d, ok := v[0].(string)
 	if !ok {
-		return m, fmt.Errorf("mentor %s: %w", id, flows.ErrNotFound)
+		return m, "", fmt.Errorf("mentor %s: %w", id, flows.ErrNotFound)
 	}
 	if err := json.Unmarshal([]byte(d), &m); err != nil {
-		return m, fmt.Errorf("decode mentor %s: %w", id, err)
+		return m, "", fmt.Errorf("decode mentor %s: %w", id, err)
 	}
 	m.Removed = v[1] == "1"
-	return m, nil
+	return m, d, nil
 }
 
 var listMentors = ohScript(`

@@ -226,7 +226,7 @@ func TestCancelSlotAndRemoveMentor(t *testing.T) {
 	if got, err := st.Mentor(ctx, m); err != nil || !got.Removed {
 		t.Errorf("Mentor(removed) = %+v, %v; want it, marked removed", got, err)
 	}
-	if err := st.PutMentor(ctx, flows.Mentor{ID: m, Name: "Karim", Tags: []string{"tech"}}, true); err != nil {
+	if err := st.PutMentor(ctx, flows.Mentor{ID: m, Name: "Karim", Tags: []string{"tech"}}); err != nil {
 		t.Errorf("adding a removed mentor back = %v", err)
 	}
 }

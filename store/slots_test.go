@@ -24,7 +24,7 @@ var ohRules = flows.BookingRules{Window: 14 * 24 * time.Hour, MaxUpcoming: 2, Ca
 func addMentor(t testing.TB, st *store.Redis, id string, weeklyCap int) flows.MentorID {
 	t.Helper()
 	m := flows.Mentor{ID: flows.MentorID(id), Name: "Mentor " + id, Tags: []string{"tech"}, WeeklyCap: weeklyCap}
-	if err := st.PutMentor(context.Background(), m, true); err != nil {
+	if err := st.PutMentor(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
 	return m.ID

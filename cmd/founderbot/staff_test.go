@@ -65,7 +65,7 @@ func TestRepostMissing(t *testing.T) {
 	// An introduction request, also never posted.
 	intros := intro.New(env.Store, env.Store, cat, intro.Config{}, log)
 	staff.SetIntros(intros)
-	if err := env.Store.PutMentor(ctx, flows.Mentor{ID: "karim", Name: "Karim", Tags: []string{"fintech"}, SlackUser: "UKARIM"}, true); err != nil {
+	if err := env.Store.PutMentor(ctx, flows.Mentor{ID: "karim", Name: "Karim", Tags: []string{"fintech"}, SlackUser: "UKARIM"}); err != nil {
 		t.Fatal(err)
 	}
 	req := intro.Intro{ID: "I-0001", Founder: f, Contact: "karim", Kind: flows.KindMentor, Topic: "fintech", Startup: "Acme",

@@ -42,7 +42,7 @@ func (o *OfficeHours) AddMentor(ctx context.Context, m flows.Mentor) (flows.Ment
 			m.ID = flows.MentorID("m-" + strings.ToLower(flows.RandomAppID()[2:]))
 		}
 	}
-	if err := o.store.PutMentor(ctx, m, true); err != nil {
+	if err := o.store.PutMentor(ctx, m); err != nil {
 		return m, err
 	}
 	return m, nil

@@ -27,10 +27,9 @@ type Store interface {
 	LoadSession(ctx context.Context, f flows.FounderID, updateID string) (flows.Session, int64, bool, error)
 	Applications(ctx context.Context, f flows.FounderID) ([]flows.Application, error)
 
-	// PutMentor stores m: a new mentor when create (ErrMentorExists if
-	// the ID is taken by a mentor not removed), else an existing one
-	// (ErrNotFound if there is none).
-	PutMentor(ctx context.Context, m flows.Mentor, create bool) error
+	// PutMentor stores a new mentor (ErrMentorExists if the ID is taken
+	// by a mentor not removed); UpdateMentor changes one.
+	PutMentor(ctx context.Context, m flows.Mentor) error
 	// UpdateMentor applies fn to a mentor not removed, again on the fresh
 	// record if it changed meanwhile, and saves it; ErrNotFound.
 	UpdateMentor(ctx context.Context, id flows.MentorID, fn func(*flows.Mentor) error) (flows.Mentor, error)

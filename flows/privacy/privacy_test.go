@@ -105,7 +105,7 @@ func TestMyDataAndForgetMe(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	m := flows.Mentor{ID: "m-amina", Name: "Amina", Tags: []string{"tech"}}
-	if err := w.st.PutMentor(ctx, m, true); err != nil {
+	if err := w.st.PutMentor(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	start := now.Add(72 * time.Hour)
