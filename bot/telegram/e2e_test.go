@@ -33,22 +33,33 @@ type bot struct {
 
 func startBot(t *testing.T, srv *telegramtest.Server, env *storetest.Env, log *slog.Logger) *bot {
 	t.Helper()
-	cat, err := flows.NewCatalog("fr", application.Messages())
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: 2 * time.Second, Rate: -1}, applicationEngine(t, env, log), env.Store, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	stores.Store(srv, env)
+	return runBot(t, tg)
+}
+
+// applicationEngine is an engine with the application form on env's store.
+func applicationEngine(t *testing.T, env *storetest.Env, log *slog.Logger) *flows.Engine {
+	t.Helper()
+	cat, err := flows.NewCatalog("fr", application.Messages())
+	if err != nil {
+		t.Fatal(err)
 	}
 	eng := flows.NewEngine(env.Store, cat, flows.Config{Hub: "StartGate"}, log)
 	if err := eng.Register(application.NewForm(env.Store, application.FormConfig{}).Conversation()); err != nil {
 		t.Fatal(err)
 	}
-	tg, err := telegram.New(telegram.Config{Token: token, APIURL: srv.URL(), Poll: 2 * time.Second, Rate: -1}, eng, env.Store, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stores.Store(srv, env)
+	return eng
+}
+
+// runBot runs tg until stopped or the test ends.
+func runBot(t *testing.T, tg *telegram.Telegram) *bot {
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &bot{cancel: cancel, done: make(chan error, 1)}
 	go func() { b.done <- tg.Run(ctx) }()

@@ -18,8 +18,6 @@ import (
 	"github.com/startgate/founderbot/bot/ops"
 	"github.com/startgate/founderbot/bot/telegram"
 	"github.com/startgate/founderbot/bot/telegram/telegramtest"
-	"github.com/startgate/founderbot/flows"
-	"github.com/startgate/founderbot/flows/application"
 	"github.com/startgate/founderbot/store/storetest"
 )
 
@@ -29,25 +27,14 @@ const hookSecret = "0123456789abcdef0123456789ABCDEF_-x"
 // poll are filled in) until the test ends.
 func startTelegram(t *testing.T, srv *telegramtest.Server, env *storetest.Env, cfg telegram.Config) *telegram.Telegram {
 	t.Helper()
-	cat, err := flows.NewCatalog("fr", application.Messages())
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.DiscardHandler)
-	eng := flows.NewEngine(env.Store, cat, flows.Config{Hub: "StartGate"}, log)
-	if err := eng.Register(application.NewForm(env.Store, application.FormConfig{}).Conversation()); err != nil {
-		t.Fatal(err)
-	}
 	cfg.Token, cfg.APIURL, cfg.Poll = token, srv.URL(), 2*time.Second
-	tg, err := telegram.New(cfg, eng, env.Store, log)
+	tg, err := telegram.New(cfg, applicationEngine(t, env, log), env.Store, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stores.Store(srv, env)
-	ctx, cancel := context.WithCancel(context.Background())
-	b := &bot{cancel: cancel, done: make(chan error, 1)}
-	go func() { b.done <- tg.Run(ctx) }()
-	t.Cleanup(b.stop)
+	runBot(t, tg)
 	return tg
 }
 
