@@ -55,7 +55,26 @@ func TestIntroTranscripts(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
 			w := newIntroWorld(t)
 			runScript(t, file, "TestIntroTranscripts", w.step)
+			w.checkCooldowns()
 		})
+	}
+}
+
+// checkCooldowns: every declined request ends its cool-down Cooldown after
+// the decline (the store's mark of the pair lasts that long); no other does.
+func (w *introWorld) checkCooldowns() {
+	all, err := w.env.Store.Intros(context.Background())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, in := range all {
+		want := time.Time{}
+		if in.State.Declined() {
+			want = in.Updated.Add(w.svc.Config().Cooldown)
+		}
+		if !in.CooldownEnds.Equal(want) {
+			w.t.Errorf("%s (%s) ends its cool-down at %v; want %v", in.ID, in.State, in.CooldownEnds, want)
+		}
 	}
 }
 

@@ -21,7 +21,8 @@ import (
 //	fb:{intro}:all                    zset    every request ID by creation (ms)
 //	fb:{intro}:f:<founder>            zset    the founder's request IDs by creation (ms)
 //	fb:{intro}:open:<founder>         set     the founder's open requests
-//	fb:{intro}:pair:<founder>|<m>     string  "open", or when the contact or staff declined (ms)
+//	fb:{intro}:pair:<founder>|<m>     string  "open", or when the contact or staff declined (ms),
+//	                                          then expiring when the cool-down ends
 //	fb:{intro}:month:<m>:<yyyy-mm>    string  requests made to contact m in the month
 //	fb:{intro}:op:<op>                string, 48h TTL: the request the founder's action made
 //
@@ -111,13 +112,21 @@ func (r *Redis) Intro(ctx context.Context, id string) (intro.Intro, error) {
 }
 
 // updateIntro writes a request if it is still the JSON read, and keeps
-// the founder's open set and the pair's mark in step with its state.
+// the founder's open set and the pair's mark in step with its state: a
+// decline's mark (ARGV[4]) lasts as long as its cool-down (ARGV[6], ms;
+// empty for a request declined before requests carried it).
 var updateIntro = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 if ARGV[3] == 'closed' then
   redis.call('SREM', KEYS[2], ARGV[5])
-  if ARGV[4] == '' then redis.call('DEL', KEYS[3]) else redis.call('SET', KEYS[3], ARGV[4]) end
+  if ARGV[4] == '' then
+    redis.call('DEL', KEYS[3])
+  elseif ARGV[6] == '' then
+    redis.call('SET', KEYS[3], ARGV[4])
+  else
+    redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[6])
+  end
 end
 return 1
 `)
@@ -150,15 +159,23 @@ func (r *Redis) UpdateIntro(ctx context.Context, id string, fn func(*intro.Intro
 		if err != nil {
 			return in, fmt.Errorf("encode introduction %s: %w", id, err)
 		}
-		closed, pair := "", ""
+		closed, pair, keep := "", "", ""
 		if wasOpen && !in.State.Open() {
 			closed = "closed"
 			if in.State.Declined() {
 				pair = strconv.FormatInt(in.Updated.UnixMilli(), 10)
 			}
+			if d := in.CooldownEnds.Sub(in.Updated); pair != "" && !in.CooldownEnds.IsZero() {
+				// As long as the cool-down, on Redis' own clock (a flows
+				// clock may be a test's); without one, no mark.
+				if d <= 0 {
+					pair = ""
+				}
+				keep = strconv.FormatInt(max(d.Milliseconds(), 1), 10)
+			}
 		}
 		keys := []string{key, r.introKey("open:" + string(in.Founder)), r.introKey("pair:" + string(in.Founder) + "|" + string(in.Contact))}
-		ok, err := updateIntro.Run(ctx, r.rdb, keys, old, d, closed, pair, in.ID).Int()
+		ok, err := updateIntro.Run(ctx, r.rdb, keys, old, d, closed, pair, in.ID, keep).Int()
 		if err != nil {
 			return in, fmt.Errorf("update introduction %s: %w", id, err)
 		}

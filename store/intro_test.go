@@ -29,7 +29,8 @@ func limits(op string) intro.Limits {
 // contact; MaxPending bounds open requests; a decline blocks the contact
 // for the cool-down; a retried action gets its request back.
 func TestIntroLimits(t *testing.T) {
-	st := storetest.New(t).Store
+	env := storetest.New(t)
+	st := env.Store
 	ctx := context.Background()
 	if _, err := st.CreateIntro(ctx, newIntro("I-0001", "tg:1", "karim"), limits("op1")); err != nil {
 		t.Fatal(err)
@@ -52,10 +53,16 @@ func TestIntroLimits(t *testing.T) {
 			return intro.ErrStale
 		}
 		in.State, in.Updated = intro.StateStaffDeclined, introNow
+		in.CooldownEnds = introNow.Add(90 * 24 * time.Hour)
 		return nil
 	}
 	if _, err := st.UpdateIntro(ctx, "I-0001", decline); err != nil {
 		t.Fatal(err)
+	}
+	// The mark lasts as long as the cool-down, no longer.
+	pair := env.Prefix + "{intro}:pair:tg:1|karim"
+	if ttl, err := env.Client.PTTL(ctx, pair).Result(); err != nil || ttl < 89*24*time.Hour || ttl > 90*24*time.Hour {
+		t.Errorf("the decline's mark expires in %v, %v; want the 90 days of the cool-down", ttl, err)
 	}
 	if _, err := st.CreateIntro(ctx, newIntro("I-0004", "tg:1", "karim"), limits("op5")); !errors.Is(err, intro.ErrRecentlyDeclined) {
 		t.Fatalf("request after a decline: got %v; want ErrRecentlyDeclined", err)
@@ -68,6 +75,19 @@ func TestIntroLimits(t *testing.T) {
 	list, err := st.FounderIntros(ctx, "tg:1")
 	if err != nil || len(list) != 3 {
 		t.Fatalf("FounderIntros = %d, %v; want 3", len(list), err)
+	}
+	// Without a cool-down a decline leaves no mark.
+	if _, err := st.UpdateIntro(ctx, "I-0002", func(in *intro.Intro) error {
+		in.State, in.Updated, in.CooldownEnds = intro.StateDeclined, introNow, introNow // no cool-down
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := env.Client.Exists(ctx, env.Prefix+"{intro}:pair:tg:1|nadia").Result(); n != 0 || err != nil {
+		t.Errorf("mark of a decline whose cool-down ended: %d, %v; want none", n, err)
+	}
+	if _, err := st.CreateIntro(ctx, newIntro("I-0005", "tg:1", "nadia"), limits("op7")); err != nil {
+		t.Errorf("request once the cool-down ended: %v", err)
 	}
 }
 

@@ -63,6 +63,7 @@ func (s *Intros) Decline(ctx context.Context, id string, version int64, by flows
 			return ErrStale
 		}
 		in.State, in.DecidedBy, in.Decided, in.Updated, in.StaffReason = StateStaffDeclined, by.ID, now, now, reason
+		in.CooldownEnds = now.Add(s.cfg.Cooldown)
 		return nil
 	})
 	if err != nil {
@@ -124,6 +125,9 @@ func (s *Intros) respond(ctx context.Context, id string, m flows.Mentor, ans Ans
 			return ErrStale
 		}
 		in.State, in.Answered, in.Updated, in.ContactReason, in.ShareReason = to, now, now, reason, share && reason != ""
+		if to.Declined() {
+			in.CooldownEnds = now.Add(s.cfg.Cooldown)
+		}
 		return nil
 	})
 	if err != nil {

@@ -84,7 +84,11 @@ type Intro struct {
 	Answered      time.Time `json:"answered,omitempty"`
 	ContactReason string    `json:"contact_reason,omitempty"`
 	ShareReason   bool      `json:"share_reason,omitempty"`
-	Reminded      bool      `json:"reminded,omitempty"`
+	// CooldownEnds, once declined (by staff or the contact), is when the
+	// founder may ask the contact again (Config.Cooldown); the store keeps
+	// its mark of the pair until then, and no longer.
+	CooldownEnds time.Time `json:"cooldown_ends,omitzero"`
+	Reminded     bool      `json:"reminded,omitempty"`
 	// After Accept: whether each side got the other's details yet.
 	FounderTold bool `json:"founder_told,omitempty"`
 	ContactTold bool `json:"contact_told,omitempty"`
