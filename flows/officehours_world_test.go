@@ -247,7 +247,7 @@ func TestEditMentorKeepsPauseAndLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	form.Bio, form.WeeklyCap = "Fintech, payments", 3
-	got, err := w.oh.EditMentor(ctx, form)
+	got, err := w.oh.EditMentor(ctx, form, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

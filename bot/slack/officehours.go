@@ -18,7 +18,7 @@ import (
 type OfficeHours interface {
 	Config() officehours.Config
 	AddMentor(ctx context.Context, m flows.Mentor) (flows.Mentor, error)
-	EditMentor(ctx context.Context, m flows.Mentor) (flows.Mentor, error)
+	EditMentor(ctx context.Context, m flows.Mentor, shownCap *int) (flows.Mentor, error)
 	RemoveMentor(ctx context.Context, ref string, by flows.Actor) (flows.Mentor, officehours.StaffResult, error)
 	Mentors(ctx context.Context) ([]flows.Mentor, error)
 	FindMentor(ctx context.Context, ref string) (flows.Mentor, error)

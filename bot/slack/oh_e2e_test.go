@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -512,5 +513,80 @@ func TestSlotsForm(t *testing.T) {
 	list, err := e.oh.ListSlots(context.Background(), "nadia-el-amrani", time.Now(), time.Now().AddDate(0, 0, 10))
 	if err != nil || len(list) != 3 {
 		t.Errorf("slots after the form: %d, %v; want 3", len(list), err)
+	}
+}
+
+// TestMentorFormKeepsContactsCap: a contact who changes their monthly cap
+// of introductions while staff edit them in the form keeps it, unless
+// staff changed the cap in the form.
+func TestMentorFormKeepsContactsCap(t *testing.T) {
+	e := newOHEnv(t)
+	ctx := context.Background()
+	if _, err := e.oh.AddMentor(ctx, flows.Mentor{Name: "Karim Benali", Tags: []string{"fintech"}, MonthlyCap: 2}); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(views int, monthly string) {
+		t.Helper()
+		if _, body := e.command(alice, "mentor edit karim-benali"); !strings.Contains(body, "form is open") {
+			t.Fatalf("mentor edit answered %s", body)
+		}
+		var v struct {
+			Metadata string `json:"private_metadata"`
+		}
+		if err := json.Unmarshal(e.slack.WaitViews(t, views, wait)[views-1].View, &v); err != nil {
+			t.Fatal(err)
+		}
+		// Meanwhile the contact sets their cap (intro cap 5).
+		if _, err := e.store.Store.UpdateMentor(ctx, "karim-benali", func(m *flows.Mentor) error {
+			m.MonthlyCap = 5
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		value := func(s string) map[string]any {
+			return map[string]any{"v": map[string]any{"type": "plain_text_input", "value": s}}
+		}
+		code, body := e.interact(map[string]any{
+			"type": "view_submission", "user": map[string]any{"id": alice}, "team": map[string]any{"id": slacktest.TeamID},
+			"view": map[string]any{"id": "V0MENTOR", "type": "modal", "callback_id": callbackMentor, "private_metadata": v.Metadata,
+				"state": map[string]any{"values": map[string]any{
+					blockName: value("Karim Benali"), blockBio: value("Seed investor."), blockMonthly: value(monthly),
+					blockTags: map[string]any{"v": map[string]any{"type": "multi_static_select", "selected_options": []any{map[string]any{"value": "fintech"}}}},
+				}}},
+		})
+		if code != 200 || body != "" {
+			t.Fatalf("mentor form answered %d %q; want it closed", code, body)
+		}
+		e.staff.Wait()
+	}
+	edit(1, "2") // the cap as the form showed it
+	m, err := e.oh.FindMentor(ctx, "karim-benali")
+	if err != nil || m.MonthlyCap != 5 || m.Bio != "Seed investor." {
+		t.Fatalf("after an edit leaving the cap: cap %d, bio %q, %v; want the contact's 5 and the form's bio", m.MonthlyCap, m.Bio, err)
+	}
+	edit(2, "3") // staff change it
+	if m, err = e.oh.FindMentor(ctx, "karim-benali"); err != nil || m.MonthlyCap != 3 {
+		t.Fatalf("after an edit changing the cap: cap %d, %v; want staff's 3", m.MonthlyCap, err)
+	}
+}
+
+// TestMentorMetadata: the form's metadata gives back the mentor and the
+// cap it showed; a form opened before it carried the cap gives none.
+func TestMentorMetadata(t *testing.T) {
+	if md := mentorMetadata(flows.Mentor{ID: "karim-benali", MonthlyCap: 2}); md != "karim-benali:2" {
+		t.Errorf("metadata = %q", md)
+	}
+	for md, want := range map[string]struct {
+		id  flows.MentorID
+		cap int // -1: none
+	}{"": {"", -1}, "karim-benali": {"karim-benali", -1}, "karim-benali:0": {"karim-benali", 0}, "m-7f3k:12": {"m-7f3k", 12}, "x:y": {"x:y", -1}} {
+		id, c := parseMentorMetadata(md)
+		got := -1
+		if c != nil {
+			got = *c
+		}
+		if id != want.id || got != want.cap {
+			t.Errorf("parseMentorMetadata(%q) = %q, %d; want %q, %d", md, id, got, want.id, want.cap)
+		}
 	}
 }

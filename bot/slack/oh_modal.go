@@ -107,7 +107,7 @@ func (s *Staff) mentorModal(m flows.Mentor) slackapi.ModalViewRequest {
 	return slackapi.ModalViewRequest{
 		Type:            slackapi.VTModal,
 		CallbackID:      callbackMentor,
-		PrivateMetadata: string(m.ID),
+		PrivateMetadata: mentorMetadata(m),
 		Title:           plain(s.t(title), maxModalTitle),
 		Submit:          plain(s.t(submit), maxModalTitle),
 		Close:           plain(s.t("staff_modal_cancel"), maxModalTitle),
@@ -126,6 +126,30 @@ func (s *Staff) mentorModal(m flows.Mentor) slackapi.ModalViewRequest {
 	}
 }
 
+// mentorMetadata is the mentor form's metadata: the mentor's ID (none
+// for a new one) and the monthly cap the form shows, which the contact
+// may change while staff edit ("karim-benali:2").
+func mentorMetadata(m flows.Mentor) string {
+	if m.ID == "" {
+		return ""
+	}
+	return string(m.ID) + ":" + strconv.Itoa(m.MonthlyCap)
+}
+
+// parseMentorMetadata reads mentorMetadata; a form opened before it
+// carried the cap gives none.
+func parseMentorMetadata(md string) (flows.MentorID, *int) {
+	i := strings.LastIndexByte(md, ':')
+	if i < 0 {
+		return flows.MentorID(md), nil
+	}
+	n, err := strconv.Atoi(md[i+1:])
+	if err != nil {
+		return flows.MentorID(md), nil
+	}
+	return flows.MentorID(md[:i]), &n
+}
+
 // submitMentor saves the mentor form. Mistakes show in the form; success
 // closes it and is told to the user.
 func (s *Staff) submitMentor(ctx context.Context, cb *slackapi.InteractionCallback) any {
@@ -134,8 +158,9 @@ func (s *Staff) submitMentor(ctx context.Context, cb *slackapi.InteractionCallba
 		return refusal
 	}
 	user := cb.User.ID
+	mentorID, shownCap := parseMentorMetadata(cb.View.PrivateMetadata)
 	m := flows.Mentor{
-		ID:        flows.MentorID(cb.View.PrivateMetadata),
+		ID:        mentorID,
 		Name:      get(blockName).Value,
 		Bio:       get(blockBio).Value,
 		SlackUser: get(blockSlack).SelectedUser,
@@ -173,7 +198,7 @@ func (s *Staff) submitMentor(ctx context.Context, cb *slackapi.InteractionCallba
 	if m.ID == "" {
 		saved, err = s.oh.svc.AddMentor(ctx, m)
 	} else {
-		saved, err = s.oh.svc.EditMentor(ctx, m)
+		saved, err = s.oh.svc.EditMentor(ctx, m, shownCap)
 	}
 	switch {
 	case errors.Is(err, flows.ErrInvalidMentor):

@@ -50,10 +50,12 @@ func (o *OfficeHours) AddMentor(ctx context.Context, m flows.Mentor) (flows.Ment
 
 // EditMentor replaces the mentor with m.ID by m, except for what staff's
 // form does not carry and others change meanwhile: whether the contact
-// paused their introductions, and the Telegram chat linked to them. A
-// lower weekly cap does not cancel sessions already booked; it stops new
-// ones.
-func (o *OfficeHours) EditMentor(ctx context.Context, m flows.Mentor) (flows.Mentor, error) {
+// paused their introductions, and the Telegram chat linked to them. The
+// contact may set their monthly cap too: shownCap is the one the form
+// showed when opened (nil: not known), and when m's is the same, staff
+// left it alone and the stored one stays. A lower weekly cap does not
+// cancel sessions already booked; it stops new ones.
+func (o *OfficeHours) EditMentor(ctx context.Context, m flows.Mentor, shownCap *int) (flows.Mentor, error) {
 	if m.ID == "" {
 		return m, fmt.Errorf("%w: which mentor? the ID is missing", flows.ErrInvalidMentor)
 	}
@@ -64,6 +66,9 @@ func (o *OfficeHours) EditMentor(ctx context.Context, m flows.Mentor) (flows.Men
 	return o.store.UpdateMentor(ctx, m.ID, func(cur *flows.Mentor) error {
 		edited := m
 		edited.IntroPaused, edited.TelegramChat = cur.IntroPaused, cur.TelegramChat
+		if shownCap != nil && *shownCap == m.MonthlyCap {
+			edited.MonthlyCap = cur.MonthlyCap
+		}
 		*cur = edited
 		return nil
 	})
