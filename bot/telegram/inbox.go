@@ -23,6 +23,7 @@ type pool struct {
 
 	idle    chan *chatWork // to the workers' goroutines waiting for a chat
 	resting atomic.Int32   // how many wait
+	room    chan struct{}  // a chat was let go: a full pool has room (listen)
 
 	mu     sync.Mutex
 	active map[string]*chatWork
@@ -41,7 +42,8 @@ type chatWork struct {
 // startPool starts the workers' housekeeping: renewing the leases held,
 // and looking for chats that nobody works on.
 func (t *Telegram) startPool(ctx context.Context) *pool {
-	p := &pool{t: t, ctx: ctx, sem: make(chan struct{}, t.cfg.Workers), idle: make(chan *chatWork), active: map[string]*chatWork{}}
+	p := &pool{t: t, ctx: ctx, sem: make(chan struct{}, t.cfg.Workers), idle: make(chan *chatWork), room: make(chan struct{}, 1),
+		active: map[string]*chatWork{}}
 	t.pool.Store(p) // the webhook handler may already be storing updates
 	// Past the drain, calls still waiting on Telegram are cut with the
 	// workers' contexts (work).
@@ -152,6 +154,10 @@ func (p *pool) work(w *chatWork) {
 		if w.slot {
 			<-p.sem
 		}
+		select {
+		case p.room <- struct{}{}:
+		default:
+		}
 	}()
 	// Shutdown lets the update in progress finish, within Drain.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(p.ctx))
@@ -261,8 +267,12 @@ func (p *pool) listen() {
 		full := len(p.active) >= p.t.cfg.Workers
 		p.mu.Unlock()
 		if full {
+			// Until a worker lets its chat go: chats handed over
+			// meanwhile wait in the list for a free worker, not for the
+			// sweep, which comes back to them too.
 			select {
 			case <-p.ctx.Done():
+			case <-p.room:
 			case <-time.After(p.t.cfg.Sweep):
 			}
 			continue
