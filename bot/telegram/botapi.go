@@ -40,7 +40,7 @@ type botAPI struct {
 
 // apiConns bounds the workers' and the outbox's connections each.
 // Telegram takes about 30 messages a second from a bot; at 100 ms a call,
-// 32 connections carry ten times that. With one per worker (up to 256),
+// 32 connections carry ten times that. With one per worker (then 256),
 // 200 founders at once held 200 connections and 1.7 MB more at peak for
 // no more updates a second (BenchmarkProcess/saturated); a call finding
 // all busy waits for one.

@@ -158,7 +158,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if cfg.telegramToken != "" {
 		tg, err = telegram.New(telegram.Config{Token: cfg.telegramToken, APIURL: cfg.telegramAPIURL, Lang: cfg.lang, Rate: cfg.telegramRate,
-			WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret, ChatLimit: cfg.chatLimit, ChatWindow: cfg.chatWindow, Lease: cfg.lease, Slots: st,
+			WebhookURL: cfg.webhookURL, WebhookSecret: cfg.webhookSecret, ChatLimit: cfg.chatLimit, ChatWindow: cfg.chatWindow, Lease: cfg.lease, Workers: cfg.workers, Slots: st,
 			Metrics: met, Started: health.Part("telegram"), Drain: cfg.stopWithin * 3 / 4}, handler, st, log)
 		if err != nil {
 			return err

@@ -44,6 +44,8 @@ func TestConfigErrors(t *testing.T) {
 		{map[string]string{"TELEGRAM_WEBHOOK_URL": "bot.example.org"}, "TELEGRAM_WEBHOOK_URL"},
 		{map[string]string{"TELEGRAM_CHAT_LIMIT": "lots"}, "TELEGRAM_CHAT_LIMIT"},
 		{map[string]string{"TELEGRAM_LEASE": "1ms"}, "TELEGRAM_LEASE"},
+		{map[string]string{"TELEGRAM_WORKERS": "0"}, "TELEGRAM_WORKERS"},
+		{map[string]string{"TELEGRAM_WORKERS": "many"}, "TELEGRAM_WORKERS"},
 		{map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, "SHUTDOWN_TIMEOUT"},
 		{map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "SHUTDOWN_TIMEOUT"},
 	}

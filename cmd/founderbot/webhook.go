@@ -30,6 +30,10 @@ func loadTelegram(c *config, get func(string) (string, error)) error {
 	if c.chatLimit, c.chatWindow, err = parseChatLimit(lim); err != nil {
 		return usagef("TELEGRAM_CHAT_LIMIT=%q: want updates per window such as 20/10s, or off", lim)
 	}
+	workers, _ := get("TELEGRAM_WORKERS")
+	if c.workers, err = strconv.Atoi(workers); err != nil || c.workers < 1 || c.workers > 4096 {
+		return usagef("TELEGRAM_WORKERS=%q: want a number of chats between 1 and 4096, such as 64", workers)
+	}
 	lease, _ := get("TELEGRAM_LEASE")
 	if c.lease, err = time.ParseDuration(lease); err != nil || c.lease < 300*time.Millisecond || c.lease > 5*time.Minute {
 		return usagef("TELEGRAM_LEASE=%q: want a duration between 300ms and 5m, such as 10s", lease)
