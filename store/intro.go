@@ -114,7 +114,8 @@ func (r *Redis) Intro(ctx context.Context, id string) (intro.Intro, error) {
 // updateIntro writes a request if it is still the JSON read, and keeps
 // the founder's open set and the pair's mark in step with its state: a
 // decline's mark (ARGV[4]) lasts as long as its cool-down (ARGV[6], ms;
-// empty for a request declined before requests carried it).
+// empty: for ever, for a decline that names no cool-down, which
+// flows/intro always does).
 var updateIntro = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
@@ -165,13 +166,13 @@ func (r *Redis) UpdateIntro(ctx context.Context, id string, fn func(*intro.Intro
 			if in.State.Declined() {
 				pair = strconv.FormatInt(in.Updated.UnixMilli(), 10)
 			}
-			if d := in.CooldownEnds.Sub(in.Updated); pair != "" && !in.CooldownEnds.IsZero() {
+			if cool := in.CooldownEnds.Sub(in.Updated); pair != "" && !in.CooldownEnds.IsZero() {
 				// As long as the cool-down, on Redis' own clock (a flows
 				// clock may be a test's); without one, no mark.
-				if d <= 0 {
+				if cool <= 0 {
 					pair = ""
 				}
-				keep = strconv.FormatInt(max(d.Milliseconds(), 1), 10)
+				keep = strconv.FormatInt(max(cool.Milliseconds(), 1), 10)
 			}
 		}
 		keys := []string{key, r.introKey("open:" + string(in.Founder)), r.introKey("pair:" + string(in.Founder) + "|" + string(in.Contact))}

@@ -50,9 +50,7 @@ func (t *Telegram) startPool(ctx context.Context) *pool {
 	context.AfterFunc(ctx, func() { time.AfterFunc(t.cfg.Drain, t.bot.closeConns) })
 	p.wg.Go(p.renew)
 	p.wg.Go(p.sweep)
-	if t.cfg.WebhookURL == "" {
-		p.wg.Go(p.listen)
-	}
+	p.wg.Go(p.listen)
 	return p
 }
 
@@ -88,18 +86,29 @@ func (p *pool) nudge(chat string) {
 // kick has a worker of this replica take the chat now, unless one already
 // does (it will find the new update) or all are busy (the sweep will).
 func (p *pool) kick(chat string) {
-	if p.ctx.Err() != nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if w := p.active[chat]; w != nil {
-		w.again = true
-		return
-	}
 	select {
 	case p.sem <- struct{}{}:
+		p.startSlot(chat)
 	default:
+		p.mu.Lock()
+		if w := p.active[chat]; w != nil {
+			w.again = true
+		}
+		p.mu.Unlock()
+	}
+}
+
+// startSlot has a worker take the chat with the Workers slot the caller
+// took, or gives the slot back when a worker of this replica has the chat
+// already (it will find the new update) or the pool is stopping.
+func (p *pool) startSlot(chat string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w := p.active[chat]; w != nil || p.ctx.Err() != nil {
+		if w != nil {
+			w.again = true
+		}
+		<-p.sem
 		return
 	}
 	w := &chatWork{lease: &flows.ChatLease{Chat: chat, Holder: p.t.id, TTL: p.t.cfg.Lease}, slot: true}
@@ -178,7 +187,7 @@ func (p *pool) work(w *chatWork) {
 			return // another worker has the chat
 		case err != nil:
 			t.log.Error("telegram inbox", "chat", l.Chat, "err", err)
-			return // the chat stays ready: the sweep comes back to it
+			return // the chat stays ready: the sweep comes back to it once the lease ran out
 		case !ok:
 			// Leave, unless an update came meanwhile: checked and left
 			// under one lock, so that no nudge falls in between. The
@@ -243,24 +252,26 @@ func (p *pool) renew() {
 
 // handoff is how many chats the poller works on itself; past it, it
 // stores updates without claiming their chats, for the other replicas.
-func (p *pool) handoff() int { return max(4, p.t.cfg.Workers/2) }
+func (p *pool) handoff() int { return min(p.t.cfg.Workers, max(4, p.t.cfg.Workers/2)) }
 
-// claims reports whether this replica should take the chats it stores:
-// always with a webhook (the load balancer spreads the posts); when
-// polling, only while it has room, so that the others share a busy bot.
+// claims reports whether this replica should take the chats it stores,
+// while it has room: with a webhook up to Workers (the load balancer
+// spreads the posts), when polling up to handoff, so that the others
+// share a busy bot. It is asked once per batch, so a batch of new chats
+// may take a replica past it (up to Telegram's 100 updates a batch).
 func (p *pool) claims() bool {
-	if p.t.cfg.WebhookURL != "" {
-		return true
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.t.cfg.WebhookURL != "" {
+		return len(p.active) < p.t.cfg.Workers
+	}
 	return len(p.active) < p.handoff()
 }
 
-// listen takes the chats the poller handed over (polling mode) while
-// this replica has room. The poller listens too, for when it is alone:
-// Redis hands each chat to the replica that has waited longest, which is
-// seldom the busy poller.
+// listen takes the chats handed over (by the poller past handoff, or a
+// replica's webhook past Workers) while this replica has room. The poller
+// listens too, for when it is alone: Redis hands each chat to the replica
+// that has waited longest, which is seldom the busy poller.
 func (p *pool) listen() {
 	for p.ctx.Err() == nil {
 		p.mu.Lock()
@@ -277,16 +288,26 @@ func (p *pool) listen() {
 			}
 			continue
 		}
+		// A slot first, then a chat for it: a chat taken off the list
+		// always has a worker (the sweep finds a dropped one only once a
+		// slot is free at its tick).
+		select {
+		case p.sem <- struct{}{}:
+		case <-p.ctx.Done():
+			return
+		}
 		chat, err := p.t.st.WaitChat(p.ctx, 250*time.Millisecond)
+		if chat != "" {
+			p.startSlot(chat)
+		} else {
+			<-p.sem
+		}
 		if err != nil && p.ctx.Err() == nil {
 			p.t.log.Warn("telegram wait for chats", "err", err)
 			select {
 			case <-p.ctx.Done():
 			case <-time.After(p.t.cfg.Sweep):
 			}
-		}
-		if chat != "" {
-			p.kick(chat)
 		}
 	}
 }

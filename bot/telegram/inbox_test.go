@@ -27,9 +27,16 @@ const hookSecret = "0123456789abcdef0123456789ABCDEF_-x"
 // poll are filled in) until the test ends.
 func startTelegram(t *testing.T, srv *telegramtest.Server, env *storetest.Env, cfg telegram.Config) *telegram.Telegram {
 	t.Helper()
+	return startTelegramOn(t, srv, env, env.Store, cfg)
+}
+
+// startTelegramOn is startTelegram with the transport on st, env's store
+// or one wrapping it.
+func startTelegramOn(t *testing.T, srv *telegramtest.Server, env *storetest.Env, st telegram.Inbox, cfg telegram.Config) *telegram.Telegram {
+	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	cfg.Token, cfg.APIURL, cfg.Poll = token, srv.URL(), 2*time.Second
-	tg, err := telegram.New(cfg, applicationEngine(t, env, log), env.Store, log)
+	tg, err := telegram.New(cfg, applicationEngine(t, env, log), st, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +49,12 @@ func startTelegram(t *testing.T, srv *telegramtest.Server, env *storetest.Env, c
 // server, and returns the server's URL.
 func startWebhook(t *testing.T, srv *telegramtest.Server, env *storetest.Env) string {
 	t.Helper()
+	return startWebhookOn(t, srv, env, env.Store, telegram.Config{Rate: -1})
+}
+
+// startWebhookOn is startWebhook with the transport on st and cfg.
+func startWebhookOn(t *testing.T, srv *telegramtest.Server, env *storetest.Env, st telegram.Inbox, cfg telegram.Config) string {
+	t.Helper()
 	var h atomic.Pointer[http.Handler]
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p := h.Load(); p != nil {
@@ -51,7 +64,8 @@ func startWebhook(t *testing.T, srv *telegramtest.Server, env *storetest.Env) st
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(hook.Close)
-	tg := startTelegram(t, srv, env, telegram.Config{Rate: -1, WebhookURL: hook.URL + "/tg", WebhookSecret: hookSecret})
+	cfg.WebhookURL, cfg.WebhookSecret = hook.URL+"/tg", hookSecret
+	tg := startTelegramOn(t, srv, env, st, cfg)
 	handler := tg.WebhookHandler()
 	h.Store(&handler)
 	return hook.URL + "/tg"

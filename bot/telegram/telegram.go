@@ -59,13 +59,14 @@ type Config struct {
 	APIURL string        // default https://api.telegram.org
 	Poll   time.Duration // long-poll timeout, default 50s
 	// Workers is how many chats one replica works on at once, default
-	// 64; a chat waiting on Telegram's limits holds one. 64 chats each
-	// waiting on their own chat's 1 message a second still keep the bot at
-	// Telegram's 30 a second; past them, a burst's updates wait in their
-	// mailboxes rather than as goroutines and state in memory: with 200
-	// founders at once, 3.5 MB less at peak and the median answer twice
-	// as fast as with 256, for as many updates a second (README,
-	// Performance).
+	// 64, polling or webhook (a batch of new chats may take a replica a
+	// little past it); a chat waiting on Telegram's limits holds one. 64
+	// chats each waiting on their own chat's 1 message a second still
+	// keep the bot at Telegram's 30 a second; past them, a burst's updates
+	// wait in their mailboxes rather than as goroutines and state in
+	// memory: with 200 founders at once, 3 MB less at peak and the median
+	// answer twice as fast as with 256, for as many updates a second
+	// (README, Performance).
 	Workers int
 	// Drain bounds how long the update in progress of each chat may take
 	// to finish after shutdown was asked, default 20s.

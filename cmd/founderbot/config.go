@@ -43,7 +43,7 @@ var settings = []setting{
 	{"TELEGRAM_WEBHOOK_URL", "", "https URL Telegram posts updates to (setWebhook), served on HTTP_ADDR at its path; empty: long polling by one replica at a time", false},
 	{"TELEGRAM_WEBHOOK_SECRET", "", "required with TELEGRAM_WEBHOOK_URL: 32 to 256 characters of A-Z a-z 0-9 _ -, checked on every post", true},
 	{"TELEGRAM_CHAT_LIMIT", "20/10s", "updates one founder may send in a window; beyond it one \"slow down\" reply and the rest dropped (off: no limit)", false},
-	{"TELEGRAM_WORKERS", "64", "chats one replica works on at once; past them, updates wait in their chats' mailboxes for a free worker", false},
+	{"TELEGRAM_WORKERS", "64", "chats one replica works on at once, polling or webhook; past them, updates wait in their chats' mailboxes for a free worker of any replica", false},
 	{"TELEGRAM_LEASE", "10s", "how long a replica holds a chat or the polling without renewing before another takes over after a crash", false},
 	{"PROGRAMS_FILE", "", "TOML file of the hub's programs, their calls and questions (see README; check it with founderbot -check-programs FILE); empty: one program, the ten standard questions, always open", false},
 	{"APPLICATION_DEADLINE", "", "when applications close (2026-12-31 or 2026-12-31T18:00, hub time): drafts get a nudge 7 days and 48 hours before", false},
