@@ -168,11 +168,12 @@ func (r *Redis) UpdateIntro(ctx context.Context, id string, fn func(*intro.Intro
 			}
 			if cool := in.CooldownEnds.Sub(in.Updated); pair != "" && !in.CooldownEnds.IsZero() {
 				// As long as the cool-down, on Redis' own clock (a flows
-				// clock may be a test's); without one, no mark.
+				// clock may be a test's); none, no mark.
 				if cool <= 0 {
 					pair = ""
+				} else {
+					keep = strconv.FormatInt(max(cool.Milliseconds(), 1), 10)
 				}
-				keep = strconv.FormatInt(max(cool.Milliseconds(), 1), 10)
 			}
 		}
 		keys := []string{key, r.introKey("open:" + string(in.Founder)), r.introKey("pair:" + string(in.Founder) + "|" + string(in.Contact))}
