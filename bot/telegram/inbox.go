@@ -66,7 +66,8 @@ func (p *pool) start(chat string, due int64, first flows.InboxItem) {
 		w.again = true // the worker letting it go takes it back
 		return
 	}
-	w := &chatWork{lease: &flows.ChatLease{Chat: chat, Holder: p.t.id, TTL: p.t.cfg.Lease}, first: &first}
+	w := p.newWork(chat)
+	w.first = &first
 	w.lease.Due.Store(due)
 	p.active[chat] = w
 	p.goWork(w)
@@ -90,11 +91,7 @@ func (p *pool) kick(chat string) {
 	case p.sem <- struct{}{}:
 		p.startSlot(chat)
 	default:
-		p.mu.Lock()
-		if w := p.active[chat]; w != nil {
-			w.again = true
-		}
-		p.mu.Unlock()
+		p.nudge(chat)
 	}
 }
 
@@ -111,9 +108,15 @@ func (p *pool) startSlot(chat string) {
 		<-p.sem
 		return
 	}
-	w := &chatWork{lease: &flows.ChatLease{Chat: chat, Holder: p.t.id, TTL: p.t.cfg.Lease}, slot: true}
+	w := p.newWork(chat)
+	w.slot = true
 	p.active[chat] = w
 	p.goWork(w)
+}
+
+// newWork is chat to be leased to this replica.
+func (p *pool) newWork(chat string) *chatWork {
+	return &chatWork{lease: &flows.ChatLease{Chat: chat, Holder: p.t.id, TTL: p.t.cfg.Lease}}
 }
 
 // goWork has a goroutine work on w: one that finished its chat and waits,
